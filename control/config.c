@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * config.c - hafwd configuration: option table, file parser, validation
+ * (see control/config.h). Global options are data (one descriptor each,
+ * with range); statements and port-block keywords dispatch through
+ * keyword tables. Unknown keywords are errors.
+ */
+#include "control/config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/compiler.h"
+#include "control/textparse.h"
+
+#define MAX_WORDS	12
+
+enum opt_type { OPT_U32, OPT_STR, OPT_POLL, OPT_CORES };
+
+struct opt_desc {
+	const char *name;
+	enum opt_type type;
+	size_t off;
+	uint32_t min, max;
+	const char *help;
+};
+
+#define U32(n, f, lo, hi, h) \
+	{ n, OPT_U32, offsetof(struct hf_config, f), lo, hi, h }
+
+static const struct opt_desc options[] = {
+	U32("workers", workers, 1, HF_MAX_WORKERS,
+	    "pan_task worker threads; every port needs this many rx queues"),
+	{ "cores", OPT_CORES, offsetof(struct hf_config, cores), 0, 4095,
+	  "CPU list to pin workers to, one per worker (default: unpinned)" },
+	{ "control-socket", OPT_STR, offsetof(struct hf_config, ctl_path), 1,
+	  HF_CTL_PATH_MAX - 1, "UNIX control socket path" },
+	U32("rx-ring", rx_ring, 64, 16384, "AF_XDP rx ring size (power of 2)"),
+	U32("tx-ring", tx_ring, 64, 16384, "AF_XDP tx ring size (power of 2)"),
+	{ "poll-mode", OPT_POLL, offsetof(struct hf_config, poll_mode), 0, 0,
+	  "busy: spin always; adaptive: sleep in poll() when idle" },
+	U32("icmp-rate", icmp_rate, 1, 1000000,
+	    "ICMP errors per second per worker"),
+	U32("icmp-burst", icmp_burst, 1, 1000000, "ICMP error burst"),
+	U32("neighbour-reachable-ms", neigh_reachable_ms, 100, 86400000,
+	    "a confirmed MAC is trusted this long, then probed"),
+	U32("neighbour-stale-ms", neigh_stale_keep_ms, 0, 86400000,
+	    "an unused stale entry is kept this long"),
+	U32("neighbour-resolve-ms", neigh_resolve_ms, 100, 60000,
+	    "give up resolving (and drop held packets) after this long"),
+	U32("neighbour-probe-ms", neigh_probe_ms, 10, 60000,
+	    "interval between ARP requests for one neighbour"),
+	U32("neighbour-max", neigh_max, 1, 1u << 24, "neighbour entries"),
+	U32("arp-hold", arp_hold, 0, 64,
+	    "packets held per unresolved neighbour"),
+	U32("fib-max-routes", fib_max_routes, 16, 1u << 26, "FIB prefixes"),
+	U32("fib-tbl8-groups", fib_tbl8_groups, 16, 1u << 20,
+	    "/24 ranges that may hold prefixes longer than /24"),
+	U32("nexthops-max", nexthops_max, 16, 1u << 20, "distinct next hops"),
+};
+
+void hf_config_defaults(struct hf_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->workers = 1;
+	snprintf(cfg->ctl_path, sizeof(cfg->ctl_path), "/run/hafwd.sock");
+	cfg->rx_ring = 2048;
+	cfg->tx_ring = 2048;
+	cfg->poll_mode = HF_POLL_BUSY;
+	cfg->icmp_rate = 1000;
+	cfg->icmp_burst = 100;
+	cfg->neigh_reachable_ms = 30000;
+	cfg->neigh_stale_keep_ms = 60000;
+	cfg->neigh_resolve_ms = 3000;
+	cfg->neigh_probe_ms = 1000;
+	cfg->neigh_max = 65536;
+	cfg->arp_hold = 8;
+	cfg->fib_max_routes = 2u << 20;
+	cfg->fib_tbl8_groups = 16384;
+	cfg->nexthops_max = 4096;
+}
+
+void hf_config_usage(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(options); i++)
+		printf("  %-24s %s\n", options[i].name, options[i].help);
+}
+
+struct parser {
+	struct hf_config *cfg;
+	const char *file;
+	unsigned int line;
+	char *err;
+	size_t errlen;
+	struct hf_cfg_port *port;	/* inside a port block */
+};
+
+__attribute__((format(printf, 2, 3)))
+static int perr(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(p->err, p->errlen, "%s:%u: ", p->file, p->line);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int need_args(struct parser *p, int argc, int want, const char *usage)
+{
+	if (argc != want)
+		return perr(p, "'%s' expects: %s", usage, usage);
+	return 0;
+}
+
+static int parse_option(struct parser *p, const struct opt_desc *o, int argc,
+			char **argv)
+{
+	char *base = (char *)p->cfg + o->off;
+	uint32_t v;
+	int i;
+
+	if (o->type != OPT_CORES && argc != 2)
+		return perr(p, "option '%s' takes one value", o->name);
+	switch (o->type) {
+	case OPT_U32:
+		if (hf_parse_u32(argv[1], o->min, o->max, &v))
+			return perr(p, "option '%s': '%s' is not a number in %u..%u",
+				    o->name, argv[1], o->min, o->max);
+		memcpy(base, &v, sizeof(v));
+		return 0;
+	case OPT_STR:
+		if (strlen(argv[1]) > o->max)
+			return perr(p, "option '%s': value longer than %u characters",
+				    o->name, o->max);
+		strcpy(base, argv[1]);
+		return 0;
+	case OPT_POLL:
+		if (!strcmp(argv[1], "busy"))
+			p->cfg->poll_mode = HF_POLL_BUSY;
+		else if (!strcmp(argv[1], "adaptive"))
+			p->cfg->poll_mode = HF_POLL_ADAPTIVE;
+		else
+			return perr(p, "option 'poll-mode': '%s' is not busy or adaptive",
+				    argv[1]);
+		return 0;
+	case OPT_CORES:
+		if (argc < 2 || argc - 1 > HF_MAX_WORKERS)
+			return perr(p, "option 'cores' takes 1..%d CPU numbers",
+				    HF_MAX_WORKERS);
+		for (i = 1; i < argc; i++)
+			if (hf_parse_u32(argv[i], o->min, o->max,
+					 &p->cfg->cores[i - 1]))
+				return perr(p, "option 'cores': '%s' is not a CPU number",
+					    argv[i]);
+		p->cfg->ncores = (uint32_t)argc - 1;
+		return 0;
+	}
+	return perr(p, "internal: option type");
+}
+
+/* ---- port block keywords ---- */
+
+static int kw_interface(struct parser *p, int argc, char **argv)
+{
+	if (need_args(p, argc, 2, "interface <ifname>"))
+		return -EINVAL;
+	if (strlen(argv[1]) >= IF_NAMESIZE)
+		return perr(p, "interface name '%s' is longer than %d characters",
+			    argv[1], IF_NAMESIZE - 1);
+	strcpy(p->port->ifname, argv[1]);
+	return 0;
+}
+
+static int kw_address(struct parser *p, int argc, char **argv)
+{
+	struct hf_cfg_addr a;
+
+	if (need_args(p, argc, 2, "address <a.b.c.d/len>"))
+		return -EINVAL;
+	if (!strchr(argv[1], '/') || hf_parse_prefix4(argv[1], &a.ip, &a.len))
+		return perr(p, "address '%s' is not of the form a.b.c.d/len",
+			    argv[1]);
+	if (a.len == 0 || a.len > 32)
+		return perr(p, "address '%s': prefix length must be 1..32",
+			    argv[1]);
+	if (p->port->naddr >= HF_MAX_PORT_ADDRS)
+		return perr(p, "port '%s' has more than %d addresses",
+			    p->port->name, HF_MAX_PORT_ADDRS);
+	p->port->addr[p->port->naddr++] = a;
+	return 0;
+}
+
+static int kw_mac(struct parser *p, int argc, char **argv)
+{
+	if (need_args(p, argc, 2, "mac <aa:bb:cc:dd:ee:ff>"))
+		return -EINVAL;
+	if (hf_parse_mac(argv[1], p->port->mac))
+		return perr(p, "mac '%s' is not of the form aa:bb:cc:dd:ee:ff",
+			    argv[1]);
+	if (p->port->mac[0] & 1)
+		return perr(p, "mac '%s' is a multicast address", argv[1]);
+	p->port->has_mac = true;
+	return 0;
+}
+
+static int kw_mtu(struct parser *p, int argc, char **argv)
+{
+	if (need_args(p, argc, 2, "mtu <68..9000>"))
+		return -EINVAL;
+	if (hf_parse_u32(argv[1], 68, 9000, &p->port->mtu))
+		return perr(p, "mtu '%s' is not a number in 68..9000", argv[1]);
+	return 0;
+}
+
+static int kw_xdp_mode(struct parser *p, int argc, char **argv)
+{
+	static const char *const names[] = { "auto", "native", "generic" };
+	unsigned int i;
+
+	if (need_args(p, argc, 2, "xdp-mode auto|native|generic"))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(argv[1], names[i])) {
+			p->port->xdp_mode = (enum hf_xdp_mode)i;
+			return 0;
+		}
+	return perr(p, "xdp-mode '%s' is not auto, native or generic",
+		    argv[1]);
+}
+
+static int kw_bind_mode(struct parser *p, int argc, char **argv)
+{
+	static const char *const names[] = { "auto", "zerocopy", "copy" };
+	unsigned int i;
+
+	if (need_args(p, argc, 2, "bind-mode auto|zerocopy|copy"))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(argv[1], names[i])) {
+			p->port->bind_mode = (enum hf_bind_mode)i;
+			return 0;
+		}
+	return perr(p, "bind-mode '%s' is not auto, zerocopy or copy",
+		    argv[1]);
+}
+
+struct keyword {
+	const char *name;
+	int (*fn)(struct parser *p, int argc, char **argv);
+};
+
+static const struct keyword port_keywords[] = {
+	{ "interface", kw_interface },
+	{ "address", kw_address },
+	{ "mac", kw_mac },
+	{ "mtu", kw_mtu },
+	{ "xdp-mode", kw_xdp_mode },
+	{ "bind-mode", kw_bind_mode },
+};
+
+/* ---- top-level statements ---- */
+
+static int st_port(struct parser *p, int argc, char **argv)
+{
+	struct hf_cfg_port *port;
+
+	if (argc != 3 || strcmp(argv[2], "{"))
+		return perr(p, "expected 'port <name> {'");
+	if (strlen(argv[1]) >= HF_PORT_NAME_MAX)
+		return perr(p, "port name '%s' is longer than %d characters",
+			    argv[1], HF_PORT_NAME_MAX - 1);
+	if (hf_config_port_index(p->cfg, argv[1]) >= 0)
+		return perr(p, "port '%s' is defined twice", argv[1]);
+	if (p->cfg->nports >= HF_MAX_PORTS)
+		return perr(p, "more than %d ports", HF_MAX_PORTS);
+	port = &p->cfg->port[p->cfg->nports++];
+	strcpy(port->name, argv[1]);
+	port->line = p->line;
+	p->port = port;
+	return 0;
+}
+
+static int port_ref(struct parser *p, const char *name, int *idx)
+{
+	*idx = hf_config_port_index(p->cfg, name);
+	if (*idx < 0)
+		return perr(p, "unknown port '%s' (ports must be defined before use)",
+			    name);
+	return 0;
+}
+
+static int st_route(struct parser *p, int argc, char **argv)
+{
+	struct hf_cfg_route r = { .port = -1, .line = p->line };
+	struct hf_cfg_route *grown;
+
+	if (argc < 3)
+		return perr(p, "expected 'route <prefix> via <gw> [port <name>]', 'route <prefix> port <name>' or 'route <prefix> blackhole'");
+	if (hf_parse_prefix4(argv[1], &r.prefix, &r.len))
+		return perr(p, "route prefix '%s' is not of the form a.b.c.d/len",
+			    argv[1]);
+	if (r.prefix & ~hf_prefix4_mask(r.len))
+		return perr(p, "route prefix '%s' has host bits set", argv[1]);
+	if (!strcmp(argv[2], "via") && (argc == 4 || argc == 6)) {
+		r.kind = HF_ROUTE_VIA;
+		if (hf_parse_ip4(argv[3], &r.gw))
+			return perr(p, "gateway '%s' is not an IPv4 address",
+				    argv[3]);
+		if (argc == 6 && (strcmp(argv[4], "port") ||
+				  port_ref(p, argv[5], &r.port)))
+			return perr(p, "expected 'port <name>' after the gateway");
+	} else if (!strcmp(argv[2], "port") && argc == 4) {
+		r.kind = HF_ROUTE_ONLINK;
+		if (port_ref(p, argv[3], &r.port))
+			return -EINVAL;
+	} else if (!strcmp(argv[2], "blackhole") && argc == 3) {
+		r.kind = HF_ROUTE_BLACKHOLE;
+	} else {
+		return perr(p, "expected 'route <prefix> via <gw> [port <name>]', 'route <prefix> port <name>' or 'route <prefix> blackhole'");
+	}
+	grown = realloc(p->cfg->route, (p->cfg->nroutes + 1) * sizeof(*grown));
+	if (!grown)
+		return perr(p, "out of memory");
+	p->cfg->route = grown;
+	p->cfg->route[p->cfg->nroutes++] = r;
+	return 0;
+}
+
+static int st_neighbour(struct parser *p, int argc, char **argv)
+{
+	struct hf_cfg_neigh n = { .line = p->line };
+	struct hf_cfg_neigh *grown;
+
+	if (argc != 5 || strcmp(argv[3], "port"))
+		return perr(p, "expected 'neighbour <ip> <mac> port <name>'");
+	if (hf_parse_ip4(argv[1], &n.ip))
+		return perr(p, "neighbour '%s' is not an IPv4 address", argv[1]);
+	if (hf_parse_mac(argv[2], n.mac) || (n.mac[0] & 1))
+		return perr(p, "neighbour MAC '%s' is not a unicast aa:bb:cc:dd:ee:ff",
+			    argv[2]);
+	if (port_ref(p, argv[4], &n.port))
+		return -EINVAL;
+	grown = realloc(p->cfg->neigh, (p->cfg->nneigh + 1) * sizeof(*grown));
+	if (!grown)
+		return perr(p, "out of memory");
+	p->cfg->neigh = grown;
+	p->cfg->neigh[p->cfg->nneigh++] = n;
+	return 0;
+}
+
+static const struct keyword statements[] = {
+	{ "port", st_port },
+	{ "route", st_route },
+	{ "neighbour", st_neighbour },
+	{ "neighbor", st_neighbour },
+};
+
+static int dispatch(struct parser *p, const struct keyword *kw, size_t n,
+		    int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(argv[0], kw[i].name))
+			return kw[i].fn(p, argc, argv);
+	return 1;	/* not found */
+}
+
+static int parse_line(struct parser *p, int argc, char **argv)
+{
+	size_t i;
+	int rc;
+
+	if (p->port) {
+		if (!strcmp(argv[0], "}")) {
+			if (argc != 1)
+				return perr(p, "unexpected text after '}'");
+			if (!p->port->ifname[0])
+				return perr(p, "port '%s' has no 'interface'",
+					    p->port->name);
+			p->port = NULL;
+			return 0;
+		}
+		rc = dispatch(p, port_keywords, ARRAY_SIZE(port_keywords),
+			      argc, argv);
+		if (rc > 0)
+			return perr(p, "unknown keyword '%s' in port block",
+				    argv[0]);
+		return rc;
+	}
+	rc = dispatch(p, statements, ARRAY_SIZE(statements), argc, argv);
+	if (rc <= 0)
+		return rc;
+	for (i = 0; i < ARRAY_SIZE(options); i++)
+		if (!strcmp(argv[0], options[i].name))
+			return parse_option(p, &options[i], argc, argv);
+	return perr(p, "unknown keyword '%s'", argv[0]);
+}
+
+static int split_words(char *line, char **argv)
+{
+	int argc = 0;
+	char *hash = strchr(line, '#');
+	char *tok, *save = NULL;
+
+	if (hash)
+		*hash = '\0';
+	for (tok = strtok_r(line, " \t\r", &save); tok;
+	     tok = strtok_r(NULL, " \t\r", &save)) {
+		if (argc == MAX_WORDS)
+			return -1;
+		argv[argc++] = tok;
+	}
+	return argc;
+}
+
+int hf_config_parse(struct hf_config *cfg, const char *file,
+		    const char *text, char *err, size_t errlen)
+{
+	struct parser p = { .cfg = cfg, .file = file, .err = err,
+			    .errlen = errlen };
+	char *copy = strdup(text), *line, *next;
+	int rc = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (line = copy; line && !rc; line = next) {
+		char *argv[MAX_WORDS];
+		int argc;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		p.line++;
+		argc = split_words(line, argv);
+		if (argc < 0)
+			rc = perr(&p, "more than %d words on one line", MAX_WORDS);
+		else if (argc > 0)
+			rc = parse_line(&p, argc, argv);
+	}
+	if (!rc && p.port)
+		rc = perr(&p, "port '%s' (line %u) is missing its closing '}'",
+			  p.port->name, p.port->line);
+	free(copy);
+	return rc;
+}
+
+int hf_config_load(struct hf_config *cfg, const char *path, char *err,
+		   size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t cap = 0, len = 0, n;
+	int rc;
+
+	if (!f) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 strerror(errno));
+		return rc;
+	}
+	do {
+		char *grown;
+
+		if (len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			grown = realloc(text, cap);
+			if (!grown) {
+				free(text);
+				fclose(f);
+				snprintf(err, errlen, "%s: out of memory", path);
+				return -ENOMEM;
+			}
+			text = grown;
+		}
+		n = fread(text + len, 1, 4096, f);
+		len += n;
+	} while (n > 0);
+	fclose(f);
+	text[len] = '\0';
+	if (strlen(text) != len) {
+		free(text);
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		return -EINVAL;
+	}
+	rc = hf_config_parse(cfg, path, text, err, errlen);
+	free(text);
+	return rc;
+}
+
+__attribute__((format(printf, 5, 6)))
+static int verr(char *err, size_t errlen, const char *file, unsigned int line,
+		const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(err, errlen, "%s:%u: ", file, line);
+
+	if (n > 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static bool is_pow2(uint32_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+/* Index of the port whose connected subnet holds @ip, or -1. */
+static int connected_port(const struct hf_config *cfg, uint32_t ip)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < cfg->nports; i++)
+		for (k = 0; k < cfg->port[i].naddr; k++) {
+			const struct hf_cfg_addr *a = &cfg->port[i].addr[k];
+			uint32_t m = hf_prefix4_mask(a->len);
+
+			if ((a->ip & m) == (ip & m))
+				return (int)i;
+		}
+	return -1;
+}
+
+static int validate_ports(const struct hf_config *cfg, const char *file,
+			  char *err, size_t errlen)
+{
+	uint32_t i, j, k, l;
+
+	for (i = 0; i < cfg->nports; i++) {
+		const struct hf_cfg_port *a = &cfg->port[i];
+
+		for (j = i + 1; j < cfg->nports; j++)
+			if (!strcmp(a->ifname, cfg->port[j].ifname))
+				return verr(err, errlen, file, cfg->port[j].line,
+					    "interface '%s' is already used by port '%s'",
+					    a->ifname, a->name);
+		for (k = 0; k < a->naddr; k++) {
+			uint32_t m = hf_prefix4_mask(a->addr[k].len);
+			uint32_t host = a->addr[k].ip & ~m;
+
+			if (a->addr[k].len < 31 && (host == 0 || host == ~m))
+				return verr(err, errlen, file, a->line,
+					    "port '%s': address is the network or broadcast address of its subnet",
+					    a->name);
+			for (j = 0; j < cfg->nports; j++)
+				for (l = 0; l < cfg->port[j].naddr; l++) {
+					const struct hf_cfg_addr *b =
+						&cfg->port[j].addr[l];
+					uint32_t mm = hf_prefix4_mask(
+						HF_MIN(a->addr[k].len, b->len));
+
+					if ((j != i || l != k) &&
+					    (a->addr[k].ip & mm) == (b->ip & mm))
+						return verr(err, errlen, file,
+							    a->line,
+							    "port '%s': subnet of an address overlaps one on port '%s'",
+							    a->name,
+							    cfg->port[j].name);
+				}
+		}
+	}
+	return 0;
+}
+
+int hf_config_validate(const struct hf_config *cfg, const char *file,
+		       char *err, size_t errlen)
+{
+	uint32_t i;
+	int rc;
+
+	if (!cfg->nports)
+		return verr(err, errlen, file, 0, "no 'port' is configured");
+	if (cfg->ncores && cfg->ncores != cfg->workers)
+		return verr(err, errlen, file, 0,
+			    "'cores' lists %u CPUs but 'workers' is %u: give one CPU per worker",
+			    cfg->ncores, cfg->workers);
+	if (!is_pow2(cfg->rx_ring) || !is_pow2(cfg->tx_ring))
+		return verr(err, errlen, file, 0,
+			    "rx-ring (%u) and tx-ring (%u) must be powers of two",
+			    cfg->rx_ring, cfg->tx_ring);
+	rc = validate_ports(cfg, file, err, errlen);
+	if (rc)
+		return rc;
+	for (i = 0; i < cfg->nroutes; i++) {
+		const struct hf_cfg_route *r = &cfg->route[i];
+		int port;
+
+		if (r->kind != HF_ROUTE_VIA)
+			continue;
+		port = connected_port(cfg, r->gw);
+		if (port < 0)
+			return verr(err, errlen, file, r->line,
+				    "gateway is not inside any port's subnet");
+		if (r->port >= 0 && r->port != port)
+			return verr(err, errlen, file, r->line,
+				    "gateway is on port '%s', not on port '%s'",
+				    cfg->port[port].name,
+				    cfg->port[r->port].name);
+	}
+	for (i = 0; i < cfg->nneigh; i++)
+		if (connected_port(cfg, cfg->neigh[i].ip) != cfg->neigh[i].port)
+			return verr(err, errlen, file, cfg->neigh[i].line,
+				    "neighbour is not inside a subnet of port '%s'",
+				    cfg->port[cfg->neigh[i].port].name);
+	return 0;
+}
+
+void hf_config_free(struct hf_config *cfg)
+{
+	free(cfg->route);
+	free(cfg->neigh);
+	cfg->route = NULL;
+	cfg->neigh = NULL;
+	cfg->nroutes = 0;
+	cfg->nneigh = 0;
+}
+
+int hf_config_port_index(const struct hf_config *cfg, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < cfg->nports; i++)
+		if (!strcmp(cfg->port[i].name, name))
+			return (int)i;
+	return -1;
+}

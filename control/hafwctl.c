@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * hafwctl.c - command-line client of hafwd's control socket.
+ * Sends the command words as one line (control/ctl_proto.h), prints the
+ * reply body on stdout, or the error on stderr with exit status 1.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control/ctl_proto.h"
+
+#define DEFAULT_SOCKET	"/run/hafwd.sock"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hafwctl [-s SOCKET] [--json] COMMAND...\n"
+		"  -s, --socket PATH   control socket (default %s)\n"
+		"  -j, --json          machine-readable output for show commands\n"
+		"  hafwctl help        lists the commands\n",
+		DEFAULT_SOCKET);
+}
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 10 };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "hafwctl: socket path '%s' is too long\n", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "hafwctl: socket: %s\n", strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "hafwctl: cannot connect to %s: %s (is hafwd running?)\n",
+			path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int build_request(char *req, size_t cap, int argc, char **argv,
+			 int json)
+{
+	size_t len = 0;
+	int i, n;
+
+	for (i = 0; i < argc; i++) {
+		if (strpbrk(argv[i], " \t\r\n") || !argv[i][0]) {
+			fprintf(stderr, "hafwctl: argument '%s' may not be empty or contain spaces\n",
+				argv[i]);
+			return -1;
+		}
+		n = snprintf(req + len, cap - len, "%s%s", i ? " " : "", argv[i]);
+		if (n < 0 || (size_t)n >= cap - len)
+			goto toolong;
+		len += (size_t)n;
+	}
+	n = snprintf(req + len, cap - len, "%s\n", json ? " --json" : "");
+	if (n < 0 || (size_t)n >= cap - len)
+		goto toolong;
+	return (int)(len + (size_t)n);
+toolong:
+	fprintf(stderr, "hafwctl: command longer than %d bytes\n", HF_CTL_REQ_MAX);
+	return -1;
+}
+
+/* Print the reply: status line decides stdout vs stderr and the exit code. */
+static int relay_reply(int fd)
+{
+	char buf[65536];
+	size_t have = 0;
+	int status = -1;
+	ssize_t n;
+
+	while ((n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+		have += (size_t)n;
+		if (status < 0) {
+			char *nl = memchr(buf, '\n', have);
+
+			if (!nl && have < sizeof(buf))
+				continue;
+			if (!strncmp(buf, HF_CTL_STATUS_OK, strlen(HF_CTL_STATUS_OK))) {
+				status = 0;
+				have -= strlen(HF_CTL_STATUS_OK);
+				memmove(buf, buf + strlen(HF_CTL_STATUS_OK), have);
+			} else {
+				status = 1;
+				fputs("hafwctl: ", stderr);
+			}
+		}
+		fwrite(buf, 1, have, status ? stderr : stdout);
+		have = 0;
+	}
+	if (n < 0) {
+		fprintf(stderr, "hafwctl: reading the reply: %s\n", strerror(errno));
+		return 1;
+	}
+	if (status < 0) {
+		fprintf(stderr, "hafwctl: hafwd closed the connection without a reply\n");
+		return 1;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = getenv("HAFWD_SOCKET");
+	char req[HF_CTL_REQ_MAX];
+	int json = 0, c, fd, len, rc;
+
+	if (!path)
+		path = DEFAULT_SOCKET;
+	/* '+': stop at the first command word, so "route del x" is data */
+	while ((c = getopt_long(argc, argv, "+s:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			path = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	len = build_request(req, sizeof(req), argc - optind, argv + optind,
+			    json);
+	if (len < 0)
+		return 2;
+	fd = connect_to(path);
+	if (fd < 0)
+		return 1;
+	if (write(fd, req, (size_t)len) != len) {
+		fprintf(stderr, "hafwctl: sending the command: %s\n", strerror(errno));
+		close(fd);
+		return 1;
+	}
+	rc = relay_reply(fd);
+	close(fd);
+	return rc;
+}

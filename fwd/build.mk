@@ -1,0 +1,18 @@
+# fwd/: workers, AF_XDP ports, packet path, tables; hafwd main().
+LIB_SRCS += fwd/log.c fwd/fib.c fwd/nexthop.c fwd/neigh.c fwd/stats.c \
+	fwd/umem.c fwd/xsk.c fwd/port.c fwd/worker.c fwd/pipeline.c \
+	fwd/hold.c fwd/arp.c fwd/dataplane.c
+LIB_SRCS += fwd/icmp.c fwd/frag.c
+
+HAFWD := $(BUILD)/hafwd
+BINS  += $(HAFWD)
+
+# The XDP object is linked in as data (fwd/xsk_prog_obj.S).
+$(BUILD)/fwd/xsk_prog_obj.o: fwd/xsk_prog_obj.S $(BPF_OBJS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) -c -DHF_BPF_OBJ='"$(BUILD)/bpf/xsk_redirect.bpf.o"' $< -o $@
+
+$(HAFWD): $(BUILD)/fwd/main.o $(BUILD)/fwd/xsk_prog_obj.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * worker.c - pan_task worker threads: socket set-up and the busy-poll
+ * loop (see fwd/worker.h).
+ *
+ * Ring discipline: never spin on a ring. A short TX reservation drops
+ * the excess (drop_tx_ring_full); a short fill refill is counted
+ * (fq_short) and retried next loop. Kicks happen only when the kernel
+ * asks for them (need_wakeup) and are counted.
+ */
+#include "fwd/worker.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/rcu.h"
+#include "common/time.h"
+#include "fwd/dataplane.h"
+#include "fwd/pipeline.h"
+
+/* Loops without work before an adaptive worker sleeps in poll(). */
+#define IDLE_LOOPS_BEFORE_SLEEP	20000
+#define IDLE_POLL_MS		10
+/* Kicks per flush: copy-mode TX sends at most 32 frames per sendto() */
+#define MAX_KICKS		64
+
+static uint32_t frames_needed(const struct hf_config *cfg, uint32_t nports)
+{
+	/* each port: a full fill ring, a full TX ring, an RX ring in
+	 * flight; plus the hold queue, staging and fragments */
+	return nports * (cfg->rx_ring * 3 + cfg->tx_ring) +
+	       HF_HOLD_SLOTS * HF_HOLD_PER_SLOT_MAX + 2 * HF_TXQ_MAX;
+}
+
+static void close_sockets(struct hf_worker *w)
+{
+	uint32_t i;
+
+	for (i = 0; i < w->nxsk; i++)
+		hf_xsk_close(&w->xsk[i]);
+	w->nxsk = 0;
+	hf_umem_destroy(&w->umem);
+}
+
+static int open_sockets(struct hf_worker *w, bool zerocopy, char *err,
+			size_t errlen)
+{
+	struct hf_dataplane *dp = w->dp;
+	const struct hf_config *cfg = dp->cfg;
+	uint32_t i;
+	int rc;
+
+	rc = hf_umem_create(&w->umem, frames_needed(cfg, dp->nports),
+			    cfg->rx_ring * 2, cfg->tx_ring, &w->xsk[0].fq,
+			    &w->xsk[0].cq);
+	if (rc) {
+		snprintf(err, errlen, "worker %u: UMEM of %u frames: %s",
+			 w->id, frames_needed(cfg, dp->nports), strerror(-rc));
+		return rc;
+	}
+	for (i = 0; i < dp->nports; i++) {
+		rc = hf_xsk_open(&w->xsk[i], &w->umem, &dp->port[i],
+				 (uint16_t)i, w->id, cfg->rx_ring, cfg->tx_ring,
+				 zerocopy, err, errlen);
+		if (rc)
+			break;
+		w->nxsk = i + 1;
+	}
+	if (rc)
+		close_sockets(w);
+	return rc;
+}
+
+struct hf_worker *hf_worker_create(struct hf_dataplane *dp, uint32_t id,
+				   char *err, size_t errlen)
+{
+	const struct hf_config *cfg = dp->cfg;
+	enum hf_bind_mode mode = cfg->port[0].bind_mode;
+	struct hf_worker *w;
+	uint32_t i;
+	int rc = -EINVAL;
+
+	/* aligned_alloc: the struct holds cache-line aligned members */
+	w = aligned_alloc(HF_CACHELINE,
+			  (sizeof(*w) + HF_CACHELINE - 1) & ~(size_t)(HF_CACHELINE - 1));
+	if (!w) {
+		snprintf(err, errlen, "worker %u: out of memory", id);
+		return NULL;
+	}
+	memset(w, 0, sizeof(*w));
+	w->dp = dp;
+	w->id = id;
+	w->cpu = cfg->ncores ? (int)cfg->cores[id] : -1;
+	w->poll_mode = cfg->poll_mode;
+	hf_hold_init(&w->hold, cfg->arp_hold);
+	w->icmp_bucket.rate = cfg->icmp_rate;
+	w->icmp_bucket.burst = cfg->icmp_burst;
+	w->icmp_bucket.tokens_milli = (uint64_t)cfg->icmp_burst * 1000;
+	w->icmp_bucket.last_ns = hf_now_ns();
+	for (i = 1; i < cfg->nports; i++)
+		if (cfg->port[i].bind_mode != HF_BIND_AUTO)
+			mode = cfg->port[i].bind_mode;
+	if (mode != HF_BIND_COPY) {
+		rc = open_sockets(w, true, err, errlen);
+		if (rc && mode == HF_BIND_AUTO)
+			log_info("worker %u: zero-copy unavailable (%s); using copy mode",
+				 id, err);
+	}
+	if (rc && mode != HF_BIND_ZEROCOPY)
+		rc = open_sockets(w, false, err, errlen);
+	if (rc) {
+		free(w);
+		return NULL;
+	}
+	for (i = 0; i < w->nxsk; i++) {
+		rc = hf_port_bind_queue(&dp->port[i], id, w->xsk[i].fd);
+		if (rc) {
+			snprintf(err, errlen,
+				 "port '%s': entering queue %u in the XSKMAP: %s",
+				 dp->port[i].name, id, strerror(-rc));
+			hf_worker_destroy(w);
+			return NULL;
+		}
+	}
+	return w;
+}
+
+bool hf_worker_zerocopy(const struct hf_worker *w)
+{
+	struct xdp_options opts;
+	socklen_t len = sizeof(opts);
+
+	if (!w->nxsk || getsockopt(w->xsk[0].fd, SOL_XDP, XDP_OPTIONS, &opts,
+				   &len))
+		return false;
+	return opts.flags & XDP_OPTIONS_ZEROCOPY;
+}
+
+void hf_worker_destroy(struct hf_worker *w)
+{
+	if (!w)
+		return;
+	close_sockets(w);
+	free(w);
+}
+
+/* ---- rings ---- */
+
+static void kick_tx(struct hf_worker *w, struct hf_xsk *s)
+{
+	int i;
+
+	if (!xsk_ring_prod__needs_wakeup(&s->tx))
+		return;
+	for (i = 0; i < MAX_KICKS; i++) {
+		hf_worker_count(w, HF_CNT_tx_kicks);
+		if (sendto(s->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0)
+			return;
+		/* EAGAIN: more than one batch queued; ENOBUFS/EBUSY: the
+		 * device is busy, completions will free room: retry later */
+		if (errno != EAGAIN) {
+			if (errno != ENOBUFS && errno != EBUSY)
+				hf_worker_count(w, HF_CNT_tx_kick_errors);
+			return;
+		}
+	}
+}
+
+static void flush_port(struct hf_worker *w, uint16_t port)
+{
+	struct hf_txq *q = &w->txq[port];
+	struct hf_xsk *s = &w->xsk[port];
+	struct hf_port_stats *ps = &w->port_stats[port];
+	uint32_t idx = 0, n, i;
+	uint64_t bytes = 0;
+
+	if (!q->n)
+		return;
+	n = xsk_ring_prod__reserve(&s->tx, q->n, &idx);
+	if (n < q->n) {
+		/* ring full: the kernel is behind; drop rather than spin */
+		n = xsk_ring_prod__reserve(&s->tx,
+					   xsk_prod_nb_free(&s->tx, q->n), &idx);
+		for (i = n; i < q->n; i++)
+			hf_worker_drop(w, q->addr[i], HF_CNT_drop_tx_ring_full);
+	}
+	for (i = 0; i < n; i++) {
+		struct xdp_desc *d = xsk_ring_prod__tx_desc(&s->tx, idx + i);
+
+		d->addr = q->addr[i];
+		d->len = q->len[i];
+		d->options = 0;
+		bytes += q->len[i];
+	}
+	if (n) {
+		xsk_ring_prod__submit(&s->tx, n);
+		s->tx_outstanding += n;
+		hf_cnt_add(&w->stats.c[HF_CNT_tx_packets], n);
+		hf_cnt_add(&w->stats.c[HF_CNT_tx_bytes], bytes);
+		hf_cnt_add(&ps->tx_packets, n);
+		hf_cnt_add(&ps->tx_bytes, bytes);
+	}
+	q->n = 0;
+	if (s->tx_outstanding)
+		kick_tx(w, s);
+}
+
+void hf_worker_tx(struct hf_worker *w, uint16_t port, uint64_t addr,
+		  uint32_t len)
+{
+	struct hf_txq *q = &w->txq[port];
+
+	if (unlikely(port >= w->nxsk)) {
+		hf_worker_drop(w, addr, HF_CNT_drop_port_down);
+		return;
+	}
+	if (unlikely(q->n == HF_TXQ_MAX))
+		flush_port(w, port);
+	q->addr[q->n] = addr;
+	q->len[q->n++] = len;
+}
+
+static void reclaim(struct hf_worker *w, struct hf_xsk *s)
+{
+	uint32_t idx = 0, n, i;
+
+	if (!s->tx_outstanding)
+		return;
+	n = xsk_ring_cons__peek(&s->cq, s->tx_outstanding, &idx);
+	for (i = 0; i < n; i++)
+		hf_frame_free(&w->umem, *xsk_ring_cons__comp_addr(&s->cq, idx + i));
+	if (n) {
+		xsk_ring_cons__release(&s->cq, n);
+		s->tx_outstanding -= n;
+	}
+	/* copy mode completes only on a kick: keep kicking while frames
+	 * are outstanding, or they would never come back */
+	if (s->tx_outstanding)
+		kick_tx(w, s);
+}
+
+static void refill(struct hf_worker *w, struct hf_xsk *s)
+{
+	uint32_t want = xsk_prod_nb_free(&s->fq, s->fq.size);
+	uint32_t idx = 0, n, i;
+
+	if (!want)
+		return;
+	if (want > w->umem.nfree) {
+		hf_worker_count(w, HF_CNT_fq_short);
+		want = w->umem.nfree;
+	}
+	/* keep a reserve for ARP, ICMP and fragments */
+	if (want > HF_TXQ_MAX && w->umem.nfree - want < HF_TXQ_MAX)
+		want -= HF_TXQ_MAX;
+	if (!want)
+		return;
+	n = xsk_ring_prod__reserve(&s->fq, want, &idx);
+	for (i = 0; i < n; i++)
+		*xsk_ring_prod__fill_addr(&s->fq, idx + i) =
+			hf_frame_alloc(&w->umem) - HF_FRAME_HEADROOM;
+	xsk_ring_prod__submit(&s->fq, n);
+}
+
+void hf_worker_event(struct hf_worker *w, const struct hf_event *ev)
+{
+	uint64_t one = 1;
+	bool was_empty;
+
+	if (!hf_event_push(&w->events, ev, &was_empty)) {
+		hf_worker_count(w, HF_CNT_event_ring_full);
+		return;
+	}
+	/* one wake-up per batch: mprelay drains the whole ring */
+	if (was_empty && write(w->dp->event_fd, &one, sizeof(one)) < 0)
+		hf_worker_count(w, HF_CNT_event_ring_full);
+}
+
+/* ---- the loop ---- */
+
+static uint32_t rx_port(struct hf_worker *w, const struct hf_l3 *l3,
+			struct hf_xsk *s)
+{
+	struct xdp_desc desc[HF_BURST];
+	uint32_t idx = 0, n, i;
+
+	n = xsk_ring_cons__peek(&s->rx, HF_BURST, &idx);
+	if (!n)
+		return 0;
+	/* copy the descriptors out so the ring slots go back at once */
+	for (i = 0; i < n; i++)
+		desc[i] = *xsk_ring_cons__rx_desc(&s->rx, idx + i);
+	xsk_ring_cons__release(&s->rx, n);
+	hf_pipeline_rx(w, l3, s->port, desc, n);
+	return n;
+}
+
+static void sleep_until_traffic(struct hf_worker *w)
+{
+	struct pollfd pfd[HF_MAX_PORTS];
+	uint32_t i;
+
+	for (i = 0; i < w->nxsk; i++) {
+		pfd[i].fd = w->xsk[i].fd;
+		pfd[i].events = POLLIN;
+	}
+	/* offline: a sleeping reader must not hold up grace periods */
+	hf_rcu_offline();
+	if (poll(pfd, w->nxsk, IDLE_POLL_MS) > 0)
+		hf_worker_count(w, HF_CNT_rx_wakeups);
+	hf_rcu_online();
+}
+
+static void pin_self(struct hf_worker *w)
+{
+	cpu_set_t set;
+
+	if (w->cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(w->cpu, &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
+		log_warn("pan_task/%u: cannot pin to CPU %d", w->id, w->cpu);
+}
+
+static void *worker_main(void *arg)
+{
+	struct hf_worker *w = arg;
+	struct hf_dataplane *dp = w->dp;
+	uint32_t idle = 0, i;
+
+	__atomic_store_n(&w->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELAXED);
+	pin_self(w);
+	urcu_qsbr_register_thread();
+	for (i = 0; i < w->nxsk; i++)
+		refill(w, &w->xsk[i]);
+	while (!hf_dp_stopping(dp)) {
+		const struct hf_l3 *l3 = rcu_dereference(dp->l3);
+		uint32_t got = 0;
+
+		w->now_ns = hf_now_ns();
+		for (i = 0; i < w->nxsk; i++)
+			got += rx_port(w, l3, &w->xsk[i]);
+		if (w->hold.used)
+			hf_pipeline_hold_scan(w, l3);
+		for (i = 0; i < w->nxsk; i++)
+			flush_port(w, (uint16_t)i);
+		for (i = 0; i < w->nxsk; i++) {
+			reclaim(w, &w->xsk[i]);
+			refill(w, &w->xsk[i]);
+		}
+		/* no table pointer (l3, neighbours, next hops) lives past here */
+		urcu_qsbr_quiescent_state();
+		hf_cnt_add(&w->loops, 1);
+		if (got) {
+			hf_cnt_add(&w->busy_loops, 1);
+			idle = 0;
+		} else if (w->poll_mode == HF_POLL_ADAPTIVE && !w->hold.used &&
+			   ++idle >= IDLE_LOOPS_BEFORE_SLEEP) {
+			sleep_until_traffic(w);
+			idle = 0;
+		}
+	}
+	urcu_qsbr_unregister_thread();
+	return NULL;
+}
+
+int hf_worker_start(struct hf_worker *w)
+{
+	char name[16];
+	int rc;
+
+	rc = pthread_create(&w->thread, NULL, worker_main, w);
+	if (rc)
+		return -rc;
+	w->started = true;
+	snprintf(name, sizeof(name), "pan_task/%u", w->id);
+	pthread_setname_np(w->thread, name);
+	return 0;
+}
+
+void hf_worker_join(struct hf_worker *w)
+{
+	if (w && w->started) {
+		pthread_join(w->thread, NULL);
+		w->started = false;
+	}
+}

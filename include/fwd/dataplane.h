@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fwd/dataplane.h - the state shared by all threads of one hafwd:
+ * tables, ports, workers, and the per-port L3 view the workers use.
+ *
+ * Concurrency:
+ *  - fib, nh, neigh: written by mprelay only (see their headers).
+ *  - l3: an immutable snapshot of every port's MAC, MTU and addresses,
+ *    replaced as a whole by mprelay (rcu_xchg_pointer) and freed after a
+ *    grace period; workers rcu_dereference it once per loop.
+ *  - ports[]: set up by the main thread before any worker starts, then
+ *    read-only.
+ *  - stop: set by the main thread, read by everyone (relaxed).
+ */
+#ifndef HF_FWD_DATAPLANE_H
+#define HF_FWD_DATAPLANE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/rcu.h"
+#include "control/config.h"
+#include "fwd/port.h"
+
+struct hf_fib;
+struct hf_nh_table;
+struct hf_neigh_table;
+struct hf_worker;
+struct hf_port_stats;
+
+struct hf_l3_port {
+	uint8_t mac[6];
+	uint32_t mtu;
+	uint32_t naddr;
+	struct hf_cfg_addr addr[HF_MAX_PORT_ADDRS];
+};
+
+struct hf_l3 {
+	uint32_t nports;
+	struct hf_l3_port port[HF_MAX_PORTS];
+	struct rcu_head rcu;
+};
+
+struct hf_dataplane {
+	const struct hf_config *cfg;
+	struct hf_fib *fib;
+	struct hf_nh_table *nh;
+	struct hf_neigh_table *neigh;
+	struct hf_l3 *l3;			/* RCU pointer */
+	struct hf_port port[HF_MAX_PORTS];
+	uint32_t nports;
+	struct hf_worker *worker[HF_MAX_WORKERS];
+	uint32_t nworkers;
+	int event_fd;				/* workers -> mprelay wake-up */
+	bool stop;				/* atomic */
+	pid_t main_tid;
+	pid_t mprelay_tid;			/* atomic */
+};
+
+/**
+ * hf_l3_addr_for() - the address of @port whose subnet holds @ip, else
+ * the port's first address, else 0. Used as ARP sender and ICMP source.
+ */
+static inline uint32_t hf_l3_addr_for(const struct hf_l3_port *p, uint32_t ip)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->naddr; i++) {
+		uint32_t m = p->addr[i].len ? ~0u << (32 - p->addr[i].len) : 0;
+
+		if ((p->addr[i].ip & m) == (ip & m))
+			return p->addr[i].ip;
+	}
+	return p->naddr ? p->addr[0].ip : 0;
+}
+
+/** hf_l3_port_owns() - is @ip one of @port's addresses? */
+static inline bool hf_l3_port_owns(const struct hf_l3_port *p, uint32_t ip)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->naddr; i++)
+		if (p->addr[i].ip == ip)
+			return true;
+	return false;
+}
+
+/**
+ * hf_dp_init() - create the tables sized by @cfg (FIB, next hops,
+ * neighbours) and the event fd. Ports and workers are added by the
+ * caller. Return: 0 or -errno with a message in @err.
+ */
+int hf_dp_init(struct hf_dataplane *dp, const struct hf_config *cfg,
+	       char *err, size_t errlen);
+
+/** hf_dp_fini() - free the tables; no worker or mprelay may run. */
+void hf_dp_fini(struct hf_dataplane *dp);
+
+/**
+ * hf_dp_l3_from_config() - the initial L3 snapshot: configured MAC/MTU,
+ * or the interface's when not configured. Caller frees with free().
+ */
+struct hf_l3 *hf_dp_l3_from_config(const struct hf_dataplane *dp);
+
+/**
+ * hf_dp_publish_l3() - replace the L3 snapshot with @l3 (mprelay only);
+ * the old one is freed after a grace period.
+ */
+void hf_dp_publish_l3(struct hf_dataplane *dp, struct hf_l3 *l3);
+
+/** hf_dp_counters() - sum every worker's counters into @out[HF_CNT_MAX]. */
+void hf_dp_counters(const struct hf_dataplane *dp, uint64_t *out);
+
+/** hf_dp_port_stats() - sum every worker's traffic on @port. */
+void hf_dp_port_stats(const struct hf_dataplane *dp, uint16_t port,
+		      struct hf_port_stats *out);
+
+static inline bool hf_dp_stopping(const struct hf_dataplane *dp)
+{
+	return __atomic_load_n(&dp->stop, __ATOMIC_RELAXED);
+}
+
+#endif /* HF_FWD_DATAPLANE_H */

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fwd/stats.h - per-worker counters: one named counter per event and per
+ * drop reason, so `hafwctl show counters` explains every lost packet.
+ *
+ * Concurrency: each worker owns its struct hf_worker_stats and is its
+ * only writer (relaxed atomic stores, which compile to plain moves);
+ * the control thread sums them with relaxed loads. No counter is ever
+ * shared between two writers, so there is no cache-line ping-pong.
+ */
+#ifndef HF_FWD_STATS_H
+#define HF_FWD_STATS_H
+
+#include <stdint.h>
+
+#include "common/compiler.h"
+
+/* X(name, category, help). Categories: pkt, drop, arp, icmp, ring. */
+#define HF_WORKER_COUNTERS(X)						\
+	X(rx_packets,		pkt,  "frames received")		\
+	X(rx_bytes,		pkt,  "bytes received")			\
+	X(tx_packets,		pkt,  "frames sent")			\
+	X(tx_bytes,		pkt,  "bytes sent")			\
+	X(forwarded,		pkt,  "IPv4 packets forwarded")		\
+	X(fragments_sent,	pkt,  "fragments made from larger packets") \
+	X(local_delivered,	pkt,  "IPv4 packets for our addresses")	\
+	X(drop_runt,		drop, "frame shorter than Ethernet header") \
+	X(drop_not_our_mac,	drop, "destination MAC not the port's")	\
+	X(drop_vlan,		drop, "802.1Q/802.1ad tagged frame")	\
+	X(drop_ethertype,	drop, "ethertype not IPv4 or ARP")	\
+	X(drop_ip_truncated,	drop, "IPv4 header or payload truncated") \
+	X(drop_ip_version,	drop, "IPv4 version field not 4")	\
+	X(drop_ip_ihl,		drop, "IPv4 header length below 20")	\
+	X(drop_ip_total_len,	drop, "IPv4 total length below header length") \
+	X(drop_ip_checksum,	drop, "IPv4 header checksum wrong")	\
+	X(drop_martian_src,	drop, "source address never valid")	\
+	X(drop_martian_dst,	drop, "destination never routable")	\
+	X(drop_broadcast_dst,	drop, "limited or directed broadcast")	\
+	X(drop_multicast_dst,	drop, "multicast destination")		\
+	X(drop_ttl_exceeded,	drop, "TTL expired in transit")		\
+	X(drop_no_route,	drop, "no route to destination")	\
+	X(drop_blackhole,	drop, "blackhole route")		\
+	X(drop_frag_needed,	drop, "DF set and larger than egress MTU") \
+	X(drop_frag_nomem,	drop, "no free frame to build a fragment") \
+	X(drop_local_proto,	drop, "for us, but not ICMP echo")	\
+	X(drop_local_bad_icmp,	drop, "ICMP for us truncated or bad checksum") \
+	X(drop_neigh_failed,	drop, "next hop did not answer ARP")	\
+	X(drop_neigh_hold_full,	drop, "ARP hold queue full")		\
+	X(drop_tx_ring_full,	drop, "egress TX ring full")		\
+	X(drop_port_down,	drop, "egress port has no socket")	\
+	X(arp_malformed,	arp,  "ARP not Ethernet/IPv4 or truncated") \
+	X(arp_request_rx,	arp,  "ARP requests received")		\
+	X(arp_reply_rx,		arp,  "ARP replies received")		\
+	X(arp_not_for_us,	arp,  "ARP for an address not ours")	\
+	X(arp_bad_sender,	arp,  "ARP sender MAC/IP not learnable") \
+	X(arp_reply_tx,		arp,  "ARP replies sent")		\
+	X(arp_request_tx,	arp,  "ARP requests sent")		\
+	X(arp_held,		arp,  "packets held awaiting ARP")	\
+	X(arp_hold_released,	arp,  "held packets sent after ARP")	\
+	X(event_ring_full,	arp,  "events to mprelay lost")		\
+	X(icmp_echo_reply_tx,	icmp, "echo replies sent")		\
+	X(icmp_error_tx,	icmp, "ICMP errors sent")		\
+	X(icmp_error_ratelimited, icmp, "ICMP errors suppressed by rate limit") \
+	X(icmp_error_suppressed, icmp, "ICMP errors not allowed (RFC 1812)") \
+	X(fq_short,		ring, "fill ring refills short of frames") \
+	X(frame_pool_empty,	ring, "frame allocations that failed")	\
+	X(tx_kicks,		ring, "sendto() kicks of a TX ring")	\
+	X(tx_kick_errors,	ring, "sendto() kicks that failed")	\
+	X(rx_wakeups,		ring, "poll() wakeups of an idle worker")
+
+enum hf_counter {
+#define HF_X_ENUM(name, cat, help) HF_CNT_##name,
+	HF_WORKER_COUNTERS(HF_X_ENUM)
+#undef HF_X_ENUM
+	HF_CNT_MAX
+};
+
+/* Per-port traffic, per worker. */
+struct hf_port_stats {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+};
+
+struct hf_worker_stats {
+	uint64_t c[HF_CNT_MAX];
+} __hf_cacheline_aligned;
+
+/* Writer side: owner thread only. */
+static inline void hf_cnt_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n,
+			 __ATOMIC_RELAXED);
+}
+
+static inline uint64_t hf_cnt_read(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+/** hf_counter_name() - "drop_no_route" etc. */
+const char *hf_counter_name(enum hf_counter c);
+/** hf_counter_category() - "pkt", "drop", "arp", "icmp" or "ring". */
+const char *hf_counter_category(enum hf_counter c);
+/** hf_counter_help() - one-line description. */
+const char *hf_counter_help(enum hf_counter c);
+
+#endif /* HF_FWD_STATS_H */

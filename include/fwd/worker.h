@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fwd/worker.h - a pan_task worker: one thread, pinned to one core,
+ * busy-polling the AF_XDP sockets of queue N of every port.
+ *
+ * Loop: rx burst per socket -> pipeline -> flush every TX staging queue
+ * -> reclaim completions -> refill fill rings -> hold-queue scan ->
+ * quiescent state. No locks, no malloc, no logging, no per-packet system
+ * call (one sendto() kick per TX flush when the ring asks for it).
+ *
+ * Concurrency: everything in struct hf_worker is owned by the worker
+ * thread, except: stats (read by mprelay with relaxed loads), events
+ * (SPSC ring, consumed by mprelay), loops/busy_loops/tid/cpu (read by
+ * mprelay for `show threads`). The worker is an RCU-QSBR reader, online
+ * while it runs and offline while it sleeps in adaptive poll mode.
+ */
+#ifndef HF_FWD_WORKER_H
+#define HF_FWD_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/compiler.h"
+#include "control/config.h"
+#include "fwd/event.h"
+#include "fwd/hold.h"
+#include "fwd/stats.h"
+#include "fwd/umem.h"
+#include "fwd/xsk.h"
+
+#define HF_BURST	64
+#define HF_TXQ_MAX	512	/* staged frames per egress port per loop */
+
+struct hf_dataplane;
+
+/* Frames waiting to be placed on one port's TX ring. */
+struct hf_txq {
+	uint32_t n;
+	uint64_t addr[HF_TXQ_MAX];
+	uint32_t len[HF_TXQ_MAX];
+};
+
+/* Token bucket for ICMP errors (RFC 1812 4.3.2.8). */
+struct hf_tbucket {
+	uint64_t tokens_milli;	/* thousandths of a token */
+	uint64_t last_ns;
+	uint32_t rate;		/* tokens per second */
+	uint32_t burst;
+};
+
+struct hf_worker {
+	/* hot: touched every loop */
+	struct hf_dataplane *dp;
+	uint32_t id;
+	uint32_t nxsk;
+	struct hf_umem umem;
+	struct hf_xsk xsk[HF_MAX_PORTS];	/* index = port index */
+	struct hf_txq txq[HF_MAX_PORTS];
+	struct hf_hold hold;
+	struct hf_tbucket icmp_bucket;
+	uint64_t now_ns;			/* sampled once per loop */
+	struct hf_worker_stats stats;
+	struct hf_port_stats port_stats[HF_MAX_PORTS];
+	struct hf_event_ring events;
+	/* cold */
+	uint64_t loops;				/* atomic, for show threads */
+	uint64_t busy_loops;			/* atomic */
+	int cpu;				/* -1: not pinned */
+	pid_t tid;				/* atomic */
+	pthread_t thread;
+	bool started;
+	enum hf_poll_mode poll_mode;
+	uint32_t rx_ring, tx_ring;
+	char err[256];
+};
+
+/**
+ * hf_worker_create() - allocate worker @id of @dp and open its sockets:
+ * one per port on rx queue @id, on one UMEM. Tries zero-copy first when
+ * the config allows (bind-mode auto), then copy mode.
+ * Return: the worker, or NULL with the reason in @err.
+ */
+struct hf_worker *hf_worker_create(struct hf_dataplane *dp, uint32_t id,
+				   char *err, size_t errlen);
+
+/** hf_worker_start() - start the pan_task/@id thread. 0 or -errno. */
+int hf_worker_start(struct hf_worker *w);
+
+/** hf_worker_join() - wait for a worker that saw dp->stop. */
+void hf_worker_join(struct hf_worker *w);
+
+/** hf_worker_destroy() - close sockets, free the UMEM and @w. */
+void hf_worker_destroy(struct hf_worker *w);
+
+/** hf_worker_zerocopy() - are this worker's sockets in zero-copy mode? */
+bool hf_worker_zerocopy(const struct hf_worker *w);
+
+/* ---- used by the pipeline (fwd/pipeline.c) ---- */
+
+/** hf_worker_tx() - stage a frame for @port; flushes when staging fills. */
+void hf_worker_tx(struct hf_worker *w, uint16_t port, uint64_t addr,
+		  uint32_t len);
+
+/** hf_worker_drop() - count @reason and return the frame to the pool. */
+static inline void hf_worker_drop(struct hf_worker *w, uint64_t addr,
+				  enum hf_counter reason)
+{
+	hf_cnt_add(&w->stats.c[reason], 1);
+	hf_frame_free(&w->umem, addr);
+}
+
+static inline void hf_worker_count(struct hf_worker *w, enum hf_counter c)
+{
+	hf_cnt_add(&w->stats.c[c], 1);
+}
+
+/** hf_worker_event() - send an event to mprelay (counted if lost). */
+void hf_worker_event(struct hf_worker *w, const struct hf_event *ev);
+
+#endif /* HF_FWD_WORKER_H */

@@ -1,0 +1,922 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# perf/run_bench.sh - forwarding benchmark: generator -> DUT -> sink.
+#
+# Three namespaces of our own (hfb<pid>-gen, -dut, -sink), two veth pairs
+# (gen <-> dut0, dut1 <-> sink). The generator (kernel pktgen if present,
+# else hf-gen on XDP live frames, else trafgen) runs on GEN_CPU; the
+# forwarder under test and the dut ports' NAPI kthreads run on DUT_CPU;
+# the sink (hf-sink, native XDP) counts good frames, checking destination
+# MAC and TTL, and reports the rate over a DURATION-second window.
+#
+# Forwarders, interleaved and rotated each round, RUNS runs each, medians:
+#   drop    XDP_DROP on dut0: what the generator gets into the DUT (ceiling)
+#   kernel  Linux ip_forward in the dut namespace, static neighbour
+#   xdp     native XDP reference: bpf_redirect dut0 -> dut1 (hf-xdpfwd)
+#   hafwd   $BUILD/hafwd on dut0/dut1 ("hafwd: not available" if absent)
+#
+# Environment: RUNS (5), DURATION (3 s window), WARMUP (1 s), SIZE (64),
+# FLOWS (64), GEN (auto|pktgen|hf-gen|trafgen), FORWARDERS ("drop kernel
+# xdp hafwd"), GEN_CPU (0), DUT_CPU (1), STEAL_MAX (25 %) and FOREIGN_MAX
+# (10 %: CPU time on DUT_CPU used by anything but the DUT; a run above
+# either limit is left out of the median when 3 or more others remain),
+# BUILD (build), HAFWD, HAFWCTL (binaries), KEEP_LOGS (1 keeps the logs).
+#
+# Exit status: 0 when the reference rows were measured (hafwd may be
+# unavailable), 1 when no generator could run or the setup failed,
+# 2 on bad arguments. Never touches the root namespace's interfaces,
+# routes or sysctls; every wait is bounded; everything it created is
+# removed by the EXIT trap, on failure too.
+
+set -u
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) BDIR=$BUILD ;; *) BDIR=$ROOT/$BUILD ;; esac
+PERF_BIN=${PERF_BIN:-$BDIR/perf}
+HAFWD=${HAFWD:-$BDIR/hafwd}
+HAFWCTL=${HAFWCTL:-$BDIR/hafwctl}
+
+RUNS=${RUNS:-5}
+DURATION=${DURATION:-3}
+WARMUP=${WARMUP:-1}
+SIZE=${SIZE:-64}
+FLOWS=${FLOWS:-64}
+GEN=${GEN:-auto}
+FORWARDERS=${FORWARDERS:-drop kernel xdp hafwd}
+GEN_CPU=${GEN_CPU:-0}
+DUT_CPU=${DUT_CPU:-1}
+STEAL_MAX=${STEAL_MAX:-25}
+FOREIGN_MAX=${FOREIGN_MAX:-10}
+KEEP_LOGS=${KEEP_LOGS:-0}
+
+# Addressing (198.18.0.0/15 only) and fixed, locally administered MACs.
+GEN_MAC=02:00:00:00:01:02
+DUT0_MAC=02:00:00:00:01:01
+DUT1_MAC=02:00:00:00:02:01
+SINK_MAC=02:00:00:00:02:02
+GEN_IP=198.18.1.2
+DUT0_IP=198.18.1.1
+DUT1_IP=198.18.2.1
+SINK_IP=198.18.2.2
+DST_NET=198.19.0.0/16
+DST_IP=198.19.0.1
+SPORT=1024
+DPORT=9
+
+ID=$$
+NS_GEN=hfb$ID-gen
+NS_DUT=hfb$ID-dut
+NS_SINK=hfb$ID-sink
+# Short device names: napi/<dev>-<id> must stay recognisable in the
+# 15-character kthread name.
+SID=$((ID % 10000))
+DEV_G=hb${SID}g
+DEV_D0=hb${SID}d0
+DEV_D1=hb${SID}d1
+DEV_S=hb${SID}s
+SOCK=/run/hfb-$ID.sock
+
+TMPD=
+PIDS=()
+NS_MADE=()
+PKTGEN_ACTIVE=0
+FAILED_NOTE=
+
+# ---------------------------------------------------------------- helpers
+
+say() { printf '%s\n' "$*"; }
+warn() { printf 'run_bench: %s\n' "$*" >&2; }
+die() { warn "$*"; exit 1; }
+
+nsx() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+is_num() { [[ $1 =~ ^[0-9]+([.][0-9]+)?$|^[.][0-9]+$ ]]; }
+
+# calc EXPR: floating point arithmetic through awk.
+calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
+# fgt A B: A > B (floating point).
+fgt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
+
+now() { date +%s.%N; }
+
+# kv FILE KEY: value of " KEY=value" in the last line of FILE that has it.
+kv() {
+	sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1" 2>/dev/null | tail -n 1
+}
+
+# kill_tree PID SIG: signal PID and its descendants, children first.
+kill_tree() {
+	local pid=$1 sig=$2 child
+	for child in $(pgrep -P "$pid" 2>/dev/null); do
+		kill_tree "$child" "$sig"
+	done
+	kill "-$sig" "$pid" 2>/dev/null
+}
+
+# stop_pid PID [GRACE]: SIGTERM, wait up to GRACE s, then SIGKILL; reap.
+# Returns the process's exit status (or 137/143 if killed).
+stop_pid() {
+	local pid=$1 grace=${2:-5} i n
+	n=$(awk -v g="$grace" 'BEGIN { printf "%d", g * 10 }')
+	if kill -0 "$pid" 2>/dev/null; then
+		kill_tree "$pid" TERM
+		for ((i = 0; i < n; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "$pid" 2>/dev/null && kill_tree "$pid" KILL
+	fi
+	wait "$pid" 2>/dev/null
+}
+
+# wait_pid PID SECS: wait for PID to exit by itself, at most SECS; then
+# stop it. Returns its exit status, 124 if it had to be stopped.
+wait_pid() {
+	local pid=$1 secs=$2 i n
+	n=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 10 }')
+	for ((i = 0; i < n; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		stop_pid "$pid" 2
+		return 124
+	fi
+	wait "$pid" 2>/dev/null
+}
+
+# wait_line FILE REGEX SECS PID: 0 when FILE has a line matching REGEX,
+# 1 on timeout, 2 if PID exited first.
+wait_line() {
+	local file=$1 re=$2 secs=$3 pid=$4 i n
+	n=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 20 }')
+	for ((i = 0; i < n; i++)); do
+		grep -Eq "$re" "$file" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || {
+			grep -Eq "$re" "$file" 2>/dev/null && return 0
+			return 2
+		}
+		sleep 0.05
+	done
+	return 1
+}
+
+cleanup() {
+	local pid ns
+	trap - EXIT INT TERM HUP
+	if ((PKTGEN_ACTIVE)); then
+		nsx "$NS_GEN" sh -c 'echo stop > /proc/net/pktgen/pgctrl' \
+			2>/dev/null
+	fi
+	for pid in "${PIDS[@]}"; do
+		kill -0 "$pid" 2>/dev/null && stop_pid "$pid" 3
+	done
+	for ns in "${NS_MADE[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -f "$SOCK"
+	if [[ -n $TMPD ]]; then
+		if [[ $KEEP_LOGS == 1 || -n $FAILED_NOTE ]]; then
+			say "logs kept in $TMPD"
+		else
+			rm -rf "$TMPD"
+		fi
+	fi
+}
+
+# ---------------------------------------------------------------- checks
+
+check_args() {
+	is_uint "$RUNS" && ((RUNS >= 1 && RUNS <= 100)) ||
+		{ warn "RUNS=$RUNS: expected an integer in [1, 100]"; exit 2; }
+	is_num "$DURATION" && fgt "$DURATION" 0.19 && ! fgt "$DURATION" 600 ||
+		{ warn "DURATION=$DURATION: expected seconds in [0.2, 600]"; exit 2; }
+	is_num "$WARMUP" && ! fgt "$WARMUP" 60 ||
+		{ warn "WARMUP=$WARMUP: expected seconds in [0, 60]"; exit 2; }
+	is_uint "$SIZE" && ((SIZE >= 60 && SIZE <= 1514)) ||
+		{ warn "SIZE=$SIZE: expected an integer in [60, 1514]"; exit 2; }
+	is_uint "$FLOWS" && ((FLOWS >= 1 && FLOWS <= 256)) ||
+		{ warn "FLOWS=$FLOWS: expected an integer in [1, 256]"; exit 2; }
+	is_uint "$GEN_CPU" && is_uint "$DUT_CPU" ||
+		{ warn "GEN_CPU/DUT_CPU: expected CPU numbers"; exit 2; }
+	is_num "$STEAL_MAX" && is_num "$FOREIGN_MAX" ||
+		{ warn "STEAL_MAX/FOREIGN_MAX: expected percentages"; exit 2; }
+	case $GEN in auto | pktgen | hf-gen | trafgen) ;;
+	*) warn "GEN=$GEN: expected auto, pktgen, hf-gen or trafgen"; exit 2 ;;
+	esac
+	local f
+	for f in $FORWARDERS; do
+		case $f in drop | kernel | xdp | hafwd) ;;
+		*) warn "FORWARDERS: unknown '$f' (drop kernel xdp hafwd)"; exit 2 ;;
+		esac
+	done
+	[[ -n ${FORWARDERS// /} ]] || { warn "FORWARDERS is empty"; exit 2; }
+}
+
+check_env() {
+	local t ncpu
+	((EUID == 0)) || die "needs root (network namespaces, XDP)"
+	for t in ip taskset pgrep awk sed timeout; do
+		command -v "$t" >/dev/null || die "missing tool: $t"
+	done
+	command -v chrt >/dev/null ||
+		warn "chrt missing: the sink's NAPI thread stays SCHED_OTHER"
+	for t in hf-sink hf-offload hf_sink.bpf.o; do
+		[[ -e $PERF_BIN/$t ]] ||
+			die "$PERF_BIN/$t missing: run 'make perf-tools' first"
+	done
+	ncpu=$(nproc)
+	((GEN_CPU < ncpu && DUT_CPU < ncpu)) ||
+		die "GEN_CPU=$GEN_CPU DUT_CPU=$DUT_CPU: only $ncpu CPUs"
+	((GEN_CPU != DUT_CPU)) ||
+		warn "GEN_CPU = DUT_CPU: generator and DUT share a core"
+}
+
+machine_facts() {
+	local model virt
+	model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	virt=$(systemd-detect-virt 2>/dev/null || true)
+	say "machine: kernel $(uname -r), ${model:-unknown CPU}, nproc $(nproc)${virt:+, virt $virt}"
+	say "steal since boot: $(steal_since_boot)"
+}
+
+# cpu_stat CPU: "total steal idle" jiffies of cpuN from /proc/stat.
+cpu_stat() {
+	awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= 9; i++) t += $i;
+		print t, $9, $5 + $6 }' /proc/stat
+}
+
+steal_since_boot() {
+	awk '/^cpu[0-9]/ { t = 0; for (i = 2; i <= 9; i++) t += $i;
+		printf "%s%s %.1f%%", sep, $1, t ? 100 * $9 / t : 0; sep = ", " }
+		END { if (!NR) print "not readable" }' /proc/stat 2>/dev/null
+}
+
+# steal_pct "T0 S0 I0" "T1 S1 I1": steal share of the interval in percent.
+steal_pct() {
+	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x); split(b, y);
+		dt = y[1] - x[1]; printf "%.1f", (dt > 0 ? 100 * (y[2] - x[2]) / dt : 0) }'
+}
+
+# busy_pct "T0 S0 I0" "T1 S1 I1": non-idle, non-steal share in percent.
+busy_pct() {
+	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x); split(b, y);
+		dt = y[1] - x[1]
+		printf "%.0f", (dt > 0 ? 100 * (dt - (y[2] - x[2]) - (y[3] - x[3])) / dt : 0) }'
+}
+
+# dev_stat NS DEV: "tx_packets tx_dropped" of DEV.
+dev_stat() {
+	nsx "$1" cat "/sys/class/net/$2/statistics/tx_packets" \
+		"/sys/class/net/$2/statistics/tx_dropped" 2>/dev/null | tr '\n' ' '
+}
+
+# pid_ticks PID: user + system clock ticks of process PID (all threads).
+pid_ticks() {
+	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null
+}
+
+# own_ticks FWD: ticks used so far by what belongs to the DUT on DUT_CPU:
+# the dut ports' NAPI kthreads, ksoftirqd there, and hafwd itself.
+own_ticks() {
+	local f c pid t total=0
+	for f in /proc/[0-9]*/comm; do
+		{ read -r c <"$f"; } 2>/dev/null || continue
+		case $c in
+		"napi/$DEV_D0-"* | "napi/$DEV_D1-"* | "ksoftirqd/$DUT_CPU") ;;
+		*) continue ;;
+		esac
+		pid=${f#/proc/}
+		t=$(pid_ticks "${pid%/comm}")
+		total=$((total + ${t:-0}))
+	done
+	if [[ $1 == hafwd ]]; then
+		t=$(pid_ticks "$FWD_PID")
+		total=$((total + ${t:-0}))
+	fi
+	echo "$total"
+}
+
+# foreign_pct "T0 S0 I0" "T1 S1 I1" OWN0 OWN1: share of DUT_CPU used by
+# anything else (other users of the machine, builds...) in percent.
+foreign_pct() {
+	awk -v a="$1" -v b="$2" -v o0="$3" -v o1="$4" 'BEGIN {
+		split(a, x); split(b, y); dt = y[1] - x[1]
+		busy = dt - (y[2] - x[2]) - (y[3] - x[3])
+		f = dt > 0 ? 100 * (busy - (o1 - o0)) / dt : 0
+		printf "%.0f", (f < 0 ? 0 : f) }'
+}
+
+# drop_pct "P0 D0" "P1 D1": dropped share of what was handed to the veth.
+drop_pct() {
+	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x); split(b, y);
+		p = y[1] - x[1]; d = y[2] - x[2]
+		printf "%.1f", (p + d > 0 ? 100 * d / (p + d) : 0) }'
+}
+
+# ---------------------------------------------------------------- topology
+
+set_offload() {
+	local ns=$1 dev=$2
+	shift 2
+	nsx "$ns" "$PERF_BIN/hf-offload" "$dev" "$@" >/dev/null ||
+		die "cannot set offloads on $dev ($*)"
+}
+
+set_threaded() {
+	local ns=$1 dev=$2
+	nsx "$ns" sh -c "echo 1 > /sys/class/net/$dev/threaded" 2>/dev/null ||
+		warn "threaded NAPI not available on $dev: its receive work runs on the sender's CPU"
+}
+
+setup_topology() {
+	local ns dev
+	for ns in "$NS_GEN" "$NS_DUT" "$NS_SINK"; do
+		ip netns add "$ns" || die "cannot create namespace $ns"
+		NS_MADE+=("$ns")
+		nsx "$ns" ip link set lo up
+		# No IPv6 chatter (router solicitations, MLD) on our links.
+		nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+	done
+	ip link add "$DEV_G" netns "$NS_GEN" numtxqueues 1 numrxqueues 1 \
+		type veth peer name "$DEV_D0" netns "$NS_DUT" \
+		numtxqueues 1 numrxqueues 1 || die "cannot create veth $DEV_G"
+	ip link add "$DEV_D1" netns "$NS_DUT" numtxqueues 1 numrxqueues 1 \
+		type veth peer name "$DEV_S" netns "$NS_SINK" \
+		numtxqueues 1 numrxqueues 1 || die "cannot create veth $DEV_D1"
+
+	nsx "$NS_GEN" ip link set "$DEV_G" address "$GEN_MAC" up &&
+	nsx "$NS_DUT" ip link set "$DEV_D0" address "$DUT0_MAC" up &&
+	nsx "$NS_DUT" ip link set "$DEV_D1" address "$DUT1_MAC" up &&
+	nsx "$NS_SINK" ip link set "$DEV_S" address "$SINK_MAC" up &&
+	nsx "$NS_GEN" ip addr add "$GEN_IP/24" dev "$DEV_G" &&
+	nsx "$NS_SINK" ip addr add "$SINK_IP/24" dev "$DEV_S" ||
+		die "cannot configure the veths"
+	nsx "$NS_DUT" sysctl -qw net.ipv4.ip_forward=0 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 ||
+		die "cannot set sysctls in $NS_DUT"
+
+	# TSO/GSO off on every sender, or veth skips the peer's NAPI. GRO on
+	# gives each veth a NAPI even without an XDP program: XDP frames
+	# redirected into a veth without one vanish, and threaded NAPI needs
+	# it to exist.
+	set_offload "$NS_GEN" "$DEV_G" tso=off gso=off gro=on
+	set_offload "$NS_DUT" "$DEV_D0" tso=off gso=off gro=on
+	set_offload "$NS_DUT" "$DEV_D1" tso=off gso=off gro=on
+	set_offload "$NS_SINK" "$DEV_S" tso=off gso=off gro=on
+	set_threaded "$NS_GEN" "$DEV_G"
+	set_threaded "$NS_DUT" "$DEV_D0"
+	set_threaded "$NS_DUT" "$DEV_D1"
+	set_threaded "$NS_SINK" "$DEV_S"
+}
+
+# pin_napi: DUT ports' NAPI kthreads on DUT_CPU; generator and sink ones
+# on GEN_CPU, the sink's SCHED_FIFO (else the generator starves it).
+# Re-run after anything that may rebuild NAPI (XDP attach/detach).
+pin_napi() {
+	local f c pid ndut=0
+	for f in /proc/[0-9]*/comm; do
+		{ read -r c <"$f"; } 2>/dev/null || continue
+		pid=${f#/proc/}
+		pid=${pid%/comm}
+		case $c in
+		"napi/$DEV_D0-"* | "napi/$DEV_D1-"*)
+			taskset -pc "$DUT_CPU" "$pid" >/dev/null 2>&1
+			ndut=$((ndut + 1))
+			;;
+		"napi/$DEV_S-"*)
+			taskset -pc "$GEN_CPU" "$pid" >/dev/null 2>&1
+			chrt -f -p 50 "$pid" >/dev/null 2>&1
+			;;
+		"napi/$DEV_G-"*)
+			taskset -pc "$GEN_CPU" "$pid" >/dev/null 2>&1
+			;;
+		esac
+	done
+	((ndut > 0)) || NAPI_NOTE="no napi/$DEV_D0 kthread found: DUT receive work not pinned"
+}
+
+# ---------------------------------------------------------------- generators
+
+# gen_start KIND SECS OUT: start generator KIND in the background for SECS;
+# it leaves "sent=N seconds=S mpps=R" in OUT. Sets GEN_PID.
+gen_start() {
+	local kind=$1 secs=$2 out=$3
+	: >"$out"
+	case $kind in
+	hf-gen)
+		timeout "$(calc "$secs + 15")" taskset -c "$GEN_CPU" \
+			ip netns exec "$NS_GEN" "$PERF_BIN/hf-gen" \
+			--dev "$DEV_G" --dst-mac "$DUT0_MAC" \
+			--src-ip "$GEN_IP" --dst-ip "$DST_IP" \
+			--sport "$SPORT" --dport "$DPORT" --flows "$FLOWS" \
+			--size "$SIZE" --duration "$secs" >"$out" 2>&1 &
+		GEN_PID=$!
+		;;
+	trafgen)
+		trafgen_run "$secs" "$out" &
+		GEN_PID=$!
+		;;
+	pktgen)
+		PKTGEN_ACTIVE=1
+		pktgen_run "$secs" "$out" &
+		GEN_PID=$!
+		;;
+	esac
+	PIDS+=("$GEN_PID")
+}
+
+trafgen_run() {
+	local secs=$1 out=$2 conf=$TMPD/trafgen.cfg raw n t
+	raw=$out.raw
+	cat >"$conf" <<-EOF
+	{
+	  eth(da=$DUT0_MAC, sa=$GEN_MAC, type=0x0800),
+	  ipv4(saddr=$GEN_IP, daddr=$DST_IP, ttl=64, df),
+	  udp(sport=dinc($SPORT, $((SPORT + FLOWS - 1))), dport=$DPORT, csum=0),
+	  fill(0x00, $((SIZE - 42))),
+	}
+	EOF
+	# -Q: leave IRQ affinities alone. trafgen also tries to raise the
+	# global socket memory sysctls: read-only inside a namespace.
+	timeout -s INT "$secs" taskset -c "$GEN_CPU" \
+		ip netns exec "$NS_GEN" trafgen --dev "$DEV_G" --conf "$conf" \
+		--cpus 1 -Q >"$raw" 2>&1
+	n=$(tr -d '\r' <"$raw" | awk '/packets outgoing/ { v = $1 } END { print v + 0 }')
+	t=$(tr -d '\r' <"$raw" | awk '/ sec, .* usec on CPU/ { v = $1 + $3 / 1e6 } END { print v + 0 }')
+	if fgt "$t" 0; then
+		echo "trafgen: sent=$n seconds=$t mpps=$(calc "$n / $t / 1e6")" >>"$out"
+	else
+		echo "trafgen: failed" >>"$out"
+		cat "$raw" >>"$out"
+	fi
+}
+
+pktgen_run() {
+	local secs=$1 out=$2 pg=/proc/net/pktgen t0 t1 n sp
+	nsx "$NS_GEN" sh -c "
+		echo rem_device_all > $pg/kpktgend_$GEN_CPU &&
+		echo 'add_device $DEV_G' > $pg/kpktgend_$GEN_CPU &&
+		for c in 'count 0' 'clone_skb 0' 'delay 0' 'pkt_size $SIZE' \
+			'dst $DST_IP' 'src_min $GEN_IP' 'src_max $GEN_IP' \
+			'dst_mac $DUT0_MAC' 'udp_src_min $SPORT' \
+			'udp_src_max $((SPORT + FLOWS - 1))' \
+			'udp_dst_min $DPORT' 'udp_dst_max $DPORT'; do
+			echo \"\$c\" > $pg/$DEV_G || exit 1
+		done" >>"$out" 2>&1 || { echo "pktgen: setup failed" >>"$out"; return 1; }
+	t0=$(now)
+	# "start" blocks until "stop".
+	nsx "$NS_GEN" sh -c "echo start > $pg/pgctrl" >/dev/null 2>&1 &
+	sp=$!
+	sleep "$secs"
+	nsx "$NS_GEN" sh -c "echo stop > $pg/pgctrl" 2>/dev/null
+	wait_pid "$sp" 5
+	t1=$(now)
+	n=$(nsx "$NS_GEN" awk '$1 == "pkts-sofar:" { print $2 }' "$pg/$DEV_G")
+	n=${n:-0}
+	echo "pktgen: sent=$n seconds=$(calc "$t1 - $t0") mpps=$(calc "$n / ($t1 - $t0) / 1e6")" >>"$out"
+}
+
+# probe_gen KIND: can KIND put frames into dut0? (XDP_DROP sink there)
+probe_gen() {
+	local kind=$1 sout gout spid st good
+	sout=$TMPD/probe-$kind.sink
+	gout=$TMPD/probe-$kind.gen
+	case $kind in
+	pktgen) nsx "$NS_GEN" test -d /proc/net/pktgen || return 1 ;;
+	hf-gen) [[ -x $PERF_BIN/hf-gen && -e $PERF_BIN/hf_gen.bpf.o ]] || return 1 ;;
+	trafgen) command -v trafgen >/dev/null || return 1 ;;
+	esac
+	sink_start drop 0.2 0.5 "$sout"
+	spid=$SINK_PID
+	if ! wait_line "$sout" 'hf-sink: ready' 5 "$spid"; then
+		stop_pid "$spid"
+		cat "$sout" >&2
+		die "hf-sink cannot attach to $DEV_D0"
+	fi
+	gen_start "$kind" 2 "$gout"
+	wait_pid "$spid" 10
+	wait_pid "$GEN_PID" 20
+	PKTGEN_ACTIVE=0
+	st=$(kv "$sout" status)
+	good=$(kv "$sout" good)
+	if [[ $st == ok && ${good:-0} -gt 0 ]]; then
+		say "generator: $kind ($(kv "$gout" mpps) Mpps offered, $(kv "$sout" good_mpps) Mpps into dut0 in the probe)"
+		return 0
+	fi
+	warn "generator $kind does not work here:"
+	sed 's/^/    /' "$gout" "$sout" | tail -n 8 >&2
+	return 1
+}
+
+select_gen() {
+	local k
+	if [[ $GEN != auto ]]; then
+		probe_gen "$GEN" && { GEN_USED=$GEN; return 0; }
+		return 1
+	fi
+	# pktgen where the kernel has it; ours otherwise; trafgen last
+	# (about 1 Mpps: it would measure itself, not the forwarder).
+	for k in pktgen hf-gen trafgen; do
+		probe_gen "$k" && { GEN_USED=$k; return 0; }
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- sink
+
+# sink_start FWD WARMUP WINDOW OUT: hf-sink on the sink veth (or, for
+# "drop", on dut0 itself). Sets SINK_PID.
+sink_start() {
+	local fwd=$1 warm=$2 win=$3 out=$4 ns=$NS_SINK dev=$DEV_S mac=$SINK_MAC ttl=63
+	if [[ $fwd == drop ]]; then
+		ns=$NS_DUT dev=$DEV_D0 mac=$DUT0_MAC ttl=64
+	fi
+	: >"$out"
+	timeout "$(calc "$warm + $win + 30")" taskset -c "$GEN_CPU" \
+		ip netns exec "$ns" "$PERF_BIN/hf-sink" --dev "$dev" \
+		--expect-mac "$mac" --expect-ttl "$ttl" --wait 8 \
+		--warmup "$warm" --duration "$win" >"$out" 2>&1 &
+	SINK_PID=$!
+	PIDS+=("$SINK_PID")
+}
+
+# ---------------------------------------------------------------- forwarders
+
+fwd_label() {
+	case $1 in
+	drop) echo "XDP_DROP at dut0 (ceiling)" ;;
+	kernel) echo "Linux ip_forward" ;;
+	xdp) echo "native XDP redirect (ref)" ;;
+	hafwd) echo "hafwd" ;;
+	esac
+}
+
+kernel_up() {
+	nsx "$NS_DUT" ip addr add "$DUT0_IP/24" dev "$DEV_D0" &&
+	nsx "$NS_DUT" ip addr add "$DUT1_IP/24" dev "$DEV_D1" &&
+	nsx "$NS_DUT" ip route add "$DST_NET" via "$SINK_IP" dev "$DEV_D1" &&
+	nsx "$NS_DUT" ip neigh replace "$SINK_IP" lladdr "$SINK_MAC" \
+		dev "$DEV_D1" nud permanent &&
+	nsx "$NS_DUT" sysctl -qw net.ipv4.ip_forward=1
+}
+
+kernel_down() {
+	nsx "$NS_DUT" sysctl -qw net.ipv4.ip_forward=0
+	nsx "$NS_DUT" ip addr flush dev "$DEV_D0"
+	nsx "$NS_DUT" ip addr flush dev "$DEV_D1"
+}
+
+xdp_up() {
+	local out=$TMPD/xdpfwd.log
+	[[ -x $PERF_BIN/hf-xdpfwd && -e $PERF_BIN/hf_xdpfwd.bpf.o ]] || {
+		UNAVAIL[xdp]="hf-xdpfwd not built"
+		return 1
+	}
+	: >"$out"
+	timeout 300 taskset -c "$DUT_CPU" ip netns exec "$NS_DUT" \
+		"$PERF_BIN/hf-xdpfwd" --in "$DEV_D0" --out "$DEV_D1" \
+		--dst-mac "$SINK_MAC" --timeout 240 >"$out" 2>&1 &
+	FWD_PID=$!
+	PIDS+=("$FWD_PID")
+	if ! wait_line "$out" 'hf-xdpfwd: ready' 5 "$FWD_PID"; then
+		UNAVAIL[xdp]="hf-xdpfwd failed: $(tail -n 1 "$out")"
+		stop_pid "$FWD_PID"
+		return 1
+	fi
+}
+
+xdp_down() {
+	stop_pid "$FWD_PID" 5
+	tail -n 1 "$TMPD/xdpfwd.log" >>"$RUN_LOG"
+}
+
+hafwd_conf() {
+	local neigh=$1
+	cat <<-EOF
+	workers 1
+	cores $DUT_CPU
+	control-socket $SOCK
+	rx-ring 4096
+	tx-ring 4096
+	port in {
+	    interface $DEV_D0
+	    address $DUT0_IP/24
+	}
+	port out {
+	    interface $DEV_D1
+	    address $DUT1_IP/24
+	}
+	route $DST_NET via $SINK_IP
+	EOF
+	((neigh)) && echo "neighbour $SINK_IP $SINK_MAC port out"
+	return 0
+}
+
+# hafwd_try: start hafwd, wait until "hafwctl show interfaces" answers.
+# 0 ready, 1 exited early, 2 not ready in time.
+hafwd_try() {
+	local conf=$TMPD/hafwd.conf log=$TMPD/hafwd.log i
+	hafwd_conf "$HAFWD_NEIGH" >"$conf"
+	rm -f "$SOCK"
+	: >"$log"
+	taskset -c "$DUT_CPU" ip netns exec "$NS_DUT" "$HAFWD" -c "$conf" \
+		2>"$log" >/dev/null &
+	FWD_PID=$!
+	PIDS+=("$FWD_PID")
+	for ((i = 0; i < 50; i++)); do
+		if ! kill -0 "$FWD_PID" 2>/dev/null; then
+			wait "$FWD_PID" 2>/dev/null
+			return 1
+		fi
+		if nsx "$NS_DUT" timeout 2 "$HAFWCTL" -s "$SOCK" show interfaces \
+			>/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.2
+	done
+	stop_pid "$FWD_PID" 3
+	return 2
+}
+
+hafwd_up() {
+	local rc
+	[[ -n ${UNAVAIL[hafwd]:-} ]] && return 1
+	if [[ ! -x $HAFWD ]]; then
+		UNAVAIL[hafwd]="$HAFWD not built"
+		return 1
+	fi
+	if [[ ! -x $HAFWCTL ]]; then
+		UNAVAIL[hafwd]="$HAFWCTL not built"
+		return 1
+	fi
+	hafwd_try
+	rc=$?
+	if ((rc == 1 && HAFWD_NEIGH)); then
+		# Maybe the static "neighbour" line is not supported: let
+		# hafwd resolve 198.18.2.2 by ARP (the sink's kernel answers).
+		cp "$TMPD/hafwd.log" "$TMPD/hafwd-with-neighbour.log"
+		HAFWD_NEIGH=0
+		hafwd_try
+		rc=$?
+		((rc == 0)) && say "note: hafwd rejected the 'neighbour' line; using ARP resolution"
+	fi
+	case $rc in
+	0) return 0 ;;
+	1) UNAVAIL[hafwd]="exited at start-up: $(tail -n 1 "$TMPD/hafwd.log" | cut -c1-160)"
+	   [[ -s $TMPD/hafwd.log ]] || UNAVAIL[hafwd]="exited at start-up without a message" ;;
+	*) UNAVAIL[hafwd]="'hafwctl show interfaces' did not answer within 10 s" ;;
+	esac
+	cp "$TMPD/hafwd.log" "$TMPD/hafwd-failed.log"
+	FAILED_NOTE=1
+	return 1
+}
+
+# hafwd_drops: the non-zero drop_* counters of the last run, if any.
+hafwd_drops() {
+	local d
+	d=$(grep -o '"drop_[a-z0-9_]*":[1-9][0-9]*' \
+		"$TMPD/hafwd-counters-$RUN_TAG.json" 2>/dev/null | tr -d '"' |
+		tr '\n' ' ')
+	[[ -n $d ]] && echo "hafwd ${d% }"
+	return 0
+}
+
+hafwd_down() {
+	local rc
+	nsx "$NS_DUT" timeout 3 "$HAFWCTL" -s "$SOCK" show counters --json \
+		>"$TMPD/hafwd-counters-$RUN_TAG.json" 2>&1
+	stop_pid "$FWD_PID" 5
+	rc=$?
+	((rc == 0)) || echo "hafwd: exit status $rc after SIGTERM (expected 0)" >>"$RUN_LOG"
+}
+
+fwd_up() {
+	case $1 in
+	drop) return 0 ;;
+	kernel) kernel_up ;;
+	xdp) xdp_up ;;
+	hafwd) hafwd_up ;;
+	esac
+}
+
+fwd_down() {
+	case $1 in
+	drop) ;;
+	kernel) kernel_down ;;
+	xdp) xdp_down ;;
+	hafwd) hafwd_down ;;
+	esac
+}
+
+# ---------------------------------------------------------------- runs
+
+# run_one FWD ROUND: one measurement; appends to the result arrays.
+run_one() {
+	local fwd=$1 round=$2 sout gout st0g st0d st1g st1d steal sd gsecs
+	local status offered good bad_mac bad_ttl note= busy
+	local dv0i dv0o dv1i dv1o in_drop out_drop own0 own1 foreign clean
+	RUN_TAG=$fwd-$round
+	RUN_LOG=$TMPD/run-$RUN_TAG.log
+	sout=$TMPD/sink-$RUN_TAG.out
+	gout=$TMPD/gen-$RUN_TAG.out
+	: >"$RUN_LOG"
+
+	if ! fwd_up "$fwd"; then
+		[[ -n ${UNAVAIL[$fwd]:-} ]] || UNAVAIL[$fwd]="set-up failed"
+		say "  round $round $(fwd_label "$fwd"): not available (${UNAVAIL[$fwd]})"
+		return 0
+	fi
+	sink_start "$fwd" "$WARMUP" "$DURATION" "$sout"
+	if ! wait_line "$sout" 'hf-sink: ready' 5 "$SINK_PID"; then
+		stop_pid "$SINK_PID"
+		fwd_down "$fwd"
+		FAILED_NOTE=1
+		say "  round $round $(fwd_label "$fwd"): sink failed: $(tail -n 1 "$sout")"
+		return 0
+	fi
+	NAPI_NOTE=
+	pin_napi
+	st0g=$(cpu_stat "$GEN_CPU")
+	st0d=$(cpu_stat "$DUT_CPU")
+	own0=$(own_ticks "$fwd")
+	dv0i=$(dev_stat "$NS_GEN" "$DEV_G")
+	dv0o=$(dev_stat "$NS_DUT" "$DEV_D1")
+	# The sink's window opens WARMUP s after its first frame; leave the
+	# generator 2 s of margin past it.
+	gsecs=$(calc "$WARMUP + $DURATION + 2")
+	gen_start "$GEN_USED" "$gsecs" "$gout"
+	sleep 0.3
+	pin_napi
+	wait_pid "$SINK_PID" "$(calc "$WARMUP + $DURATION + 15")"
+	kill -0 "$GEN_PID" 2>/dev/null || note="generator ended before the window closed"
+	wait_pid "$GEN_PID" "$(calc "$gsecs + 20")"
+	PKTGEN_ACTIVE=0
+	st1g=$(cpu_stat "$GEN_CPU")
+	st1d=$(cpu_stat "$DUT_CPU")
+	own1=$(own_ticks "$fwd")
+	dv1i=$(dev_stat "$NS_GEN" "$DEV_G")
+	dv1o=$(dev_stat "$NS_DUT" "$DEV_D1")
+	fwd_down "$fwd"
+
+	steal=$(steal_pct "$st0g" "$st1g")
+	sd=$(steal_pct "$st0d" "$st1d")
+	fgt "$sd" "$steal" && steal=$sd
+	busy=$(busy_pct "$st0d" "$st1d")
+	foreign=$(foreign_pct "$st0d" "$st1d" "$own0" "$own1")
+	clean=1
+	fgt "$steal" "$STEAL_MAX" && clean=0
+	fgt "$foreign" "$FOREIGN_MAX" && clean=0
+	in_drop=$(drop_pct "$dv0i" "$dv1i")
+	out_drop=-
+	[[ $fwd == drop ]] || out_drop=$(drop_pct "$dv0o" "$dv1o")%
+	status=$(kv "$sout" status)
+	offered=$(kv "$gout" mpps)
+	good=$(kv "$sout" good_mpps)
+	bad_mac=$(kv "$sout" bad_mac)
+	bad_ttl=$(kv "$sout" bad_ttl)
+	[[ -n $NAPI_NOTE ]] && note="${note:+$note; }$NAPI_NOTE"
+	[[ $fwd == hafwd ]] && note="${note:+$note; }$(hafwd_drops)"
+	if [[ $status != ok ]]; then
+		note="${note:+$note; }sink: ${status:-failed}"
+		good=0
+		[[ $status == no-traffic ]] || FAILED_NOTE=1
+	fi
+	[[ -n $offered ]] || { offered=0; note="${note:+$note; }generator gave no count"; }
+
+	RES_OFF[$fwd]+="$offered "
+	RES_GOOD[$fwd]+="$good "
+	RES_BUSY[$fwd]+="$busy "
+	RES_CLEAN[$fwd]+="$clean "
+	RES_OUTDROP[$fwd]+="${out_drop%\%} "
+	RES_BAD[$fwd]=$((${RES_BAD[$fwd]:-0} + ${bad_mac:-0} + ${bad_ttl:-0}))
+	((clean)) || note="${note:+$note; }disturbed: left out of the median"
+	printf '  %d %-26s offered %6s  good %6s  bad %s/%s  in-drop %s%%  out-drop %s  dut-busy %s%%  foreign %s%%  steal %s%%%s\n' \
+		"$round" "$(fwd_label "$fwd")" "$offered" "$good" "${bad_mac:-?}" \
+		"${bad_ttl:-?}" "$in_drop" "$out_drop" "$busy" "$foreign" \
+		"$steal" "${note:+  ($note)}"
+}
+
+# median: of the numbers on stdin.
+median() {
+	sort -g | awk '{ a[NR] = $1 } END {
+		if (!NR) { print "-"; exit }
+		if (NR % 2) printf "%.3f\n", a[(NR + 1) / 2];
+		else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# pick VALUES CLEAN: the values of the clean runs (flag 1) if at least 3
+# are clean or all are; else all values.
+pick() {
+	awk -v v="$1" -v s="$2" 'BEGIN {
+		n = split(v, a); split(s, b); k = 0
+		for (i = 1; i <= n; i++) if (b[i] == 1) k++
+		use_all = (k < 3 && k < n)
+		for (i = 1; i <= n; i++)
+			if (use_all || b[i] == 1) print a[i] }'
+}
+
+report() {
+	local f label n used off good lo hi ratio busy odrop kgood=
+	if [[ -n ${RES_GOOD[kernel]:-} ]]; then
+		kgood=$(pick "${RES_GOOD[kernel]}" "${RES_CLEAN[kernel]}" | median)
+	fi
+	say ""
+	say "== results: $SIZE-byte IPv4/UDP, $FLOWS flows, generator $GEN_USED on cpu $GEN_CPU, DUT on cpu $DUT_CPU"
+	say "== $RUNS runs x ${DURATION} s window per forwarder, interleaved; medians over"
+	say "== undisturbed runs (steal <= $STEAL_MAX%, foreign load on cpu $DUT_CPU <= $FOREIGN_MAX%) if 3 or more, else all"
+	printf '%-27s %5s %8s %9s %15s %9s %9s %5s %9s\n' forwarder runs \
+		"offered" "sink good" "good min..max" "dut busy" "out-drop" bad \
+		"vs kernel"
+	printf '%-27s %5s %8s %9s %15s %9s %9s %5s %9s\n' "" "" Mpps Mpps \
+		Mpps "%" "%" "" ""
+	for f in $FORWARDERS; do
+		label=$(fwd_label "$f")
+		if [[ -z ${RES_GOOD[$f]:-} ]]; then
+			if [[ $f == hafwd ]]; then
+				printf '%-27s hafwd: not available (%s)\n' "$label" \
+					"${UNAVAIL[$f]:-not run}"
+			else
+				printf '%-27s not available (%s)\n' "$label" \
+					"${UNAVAIL[$f]:-not run}"
+			fi
+			continue
+		fi
+		n=$(wc -w <<<"${RES_GOOD[$f]}")
+		used=$(pick "${RES_GOOD[$f]}" "${RES_CLEAN[$f]}" | wc -l)
+		off=$(pick "${RES_OFF[$f]}" "${RES_CLEAN[$f]}" | median)
+		good=$(pick "${RES_GOOD[$f]}" "${RES_CLEAN[$f]}" | median)
+		busy=$(pick "${RES_BUSY[$f]}" "${RES_CLEAN[$f]}" | median)
+		odrop=-
+		[[ $f == drop ]] ||
+			odrop=$(pick "${RES_OUTDROP[$f]}" "${RES_CLEAN[$f]}" |
+				median | awk '{ printf "%.1f", $1 }')
+		lo=$(tr ' ' '\n' <<<"${RES_GOOD[$f]}" | grep . | sort -g | head -n 1)
+		hi=$(tr ' ' '\n' <<<"${RES_GOOD[$f]}" | grep . | sort -g | tail -n 1)
+		ratio=-
+		if [[ $f != drop && -n $kgood ]] && fgt "$kgood" 0; then
+			ratio=$(awk -v a="$good" -v b="$kgood" 'BEGIN { printf "%.2fx", a / b }')
+		fi
+		printf '%-27s %5s %8.2f %9.3f %15s %9.0f %9s %5s %9s\n' "$label" \
+			"$used/$n" "$off" "$good" "$lo..$hi" "$busy" \
+			"$odrop" "${RES_BAD[$f]:-0}" "$ratio"
+	done
+	say ""
+	say "steal during the benchmark: cpu $GEN_CPU $(steal_pct "$STEAL_T0G" "$(cpu_stat "$GEN_CPU")")%, cpu $DUT_CPU $(steal_pct "$STEAL_T0" "$(cpu_stat "$DUT_CPU")")%"
+	say "dut busy: non-idle share of cpu $DUT_CPU (well below 100: the DUT was not the bottleneck)"
+	say "out-drop: frames the dut1 -> sink veth ring refused (sink too slow: above a few % the figure is a floor)"
+}
+
+# ---------------------------------------------------------------- main
+
+main() {
+	local round i n idx f fw=()
+	check_args
+	check_env
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+	TMPD=$(mktemp -d /tmp/hfb.XXXXXX) || die "mktemp failed"
+
+	declare -gA RES_OFF RES_GOOD RES_CLEAN RES_BAD RES_BUSY RES_OUTDROP UNAVAIL
+	HAFWD_NEIGH=1
+	GEN_USED=
+	NAPI_NOTE=
+
+	say "== hafwd forwarding benchmark ($(date -u '+%Y-%m-%d %H:%M:%S UTC'))"
+	say "command: RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP SIZE=$SIZE FLOWS=$FLOWS GEN=$GEN perf/run_bench.sh"
+	machine_facts
+	setup_topology
+	pin_napi
+	select_gen || die "no packet generator works here (tried: ${GEN/auto/pktgen hf-gen trafgen})"
+	[[ $GEN_USED == trafgen ]] &&
+		warn "trafgen tops out near 1 Mpps: it may be the bottleneck, not the forwarder"
+
+	STEAL_T0=$(cpu_stat "$DUT_CPU")
+	STEAL_T0G=$(cpu_stat "$GEN_CPU")
+	read -r -a fw <<<"$FORWARDERS"
+	n=${#fw[@]}
+	for ((round = 1; round <= RUNS; round++)); do
+		say "round $round/$RUNS"
+		# Rotate the order each round so that no forwarder always runs
+		# first (or right after the same neighbour).
+		for ((i = 0; i < n; i++)); do
+			idx=$(((i + round - 1) % n))
+			f=${fw[$idx]}
+			[[ -n ${UNAVAIL[$f]:-} && -z ${RES_GOOD[$f]:-} ]] && continue
+			run_one "$f" "$round"
+		done
+	done
+	report
+	return 0
+}
+
+main "$@"
