@@ -291,7 +291,7 @@ static void local_output(struct hf_worker *w, const struct hf_l3 *l3,
  */
 static void icmp_error(struct hf_worker *w, const struct hf_l3 *l3,
 		       uint16_t in_port, uint64_t ip_addr, uint32_t ip_len,
-		       bool l2_mcast, uint8_t type, uint8_t code, uint16_t mtu,
+		       uint8_t type, uint8_t code, uint16_t mtu,
 		       enum hf_counter reason)
 {
 	struct hf_ipv4 *ip = (struct hf_ipv4 *)frame_ptr(w, ip_addr);
@@ -299,7 +299,8 @@ static void icmp_error(struct hf_worker *w, const struct hf_l3 *l3,
 	uint32_t src, len;
 
 	hf_worker_count(w, reason);
-	if (!hf_icmp_error_allowed(ip, ip_len, l2_mcast)) {
+	/* frames that came as link-layer broadcast never get this far */
+	if (!hf_icmp_error_allowed(ip, ip_len, false)) {
 		hf_worker_drop(w, ip_addr, HF_CNT_icmp_error_suppressed);
 		return;
 	}
@@ -393,18 +394,13 @@ static bool mac_is_ours(const uint8_t *dst, const struct hf_l3_port *lp)
 
 static void forward(struct hf_worker *w, const struct hf_l3 *l3,
 		    uint16_t in_port, uint64_t ip_addr, uint32_t ip_len,
-		    bool l2_mcast, const struct hf_nexthop *nh, uint32_t dst)
+		    const struct hf_nexthop *nh, uint32_t dst)
 {
 	struct hf_ipv4 *ip = (struct hf_ipv4 *)frame_ptr(w, ip_addr);
 	uint16_t out = nh->port;
 
-	/* RFC 1812 5.3.4: IP unicast in a link-layer broadcast frame */
-	if (unlikely(l2_mcast)) {
-		hf_worker_drop(w, ip_addr, HF_CNT_drop_not_our_mac);
-		return;
-	}
 	if (unlikely(ip->ttl <= 1)) {
-		icmp_error(w, l3, in_port, ip_addr, ip_len, false,
+		icmp_error(w, l3, in_port, ip_addr, ip_len,
 			   HF_ICMP_TIME_EXCEEDED, HF_ICMP_EXC_TTL, 0,
 			   HF_CNT_drop_ttl_exceeded);
 		return;
@@ -415,7 +411,7 @@ static void forward(struct hf_worker *w, const struct hf_l3 *l3,
 	}
 	if (unlikely(ip_len > l3->port[out].mtu) &&
 	    (ip->frag_off & htons(HF_IP_DF))) {
-		icmp_error(w, l3, in_port, ip_addr, ip_len, false,
+		icmp_error(w, l3, in_port, ip_addr, ip_len,
 			   HF_ICMP_DEST_UNREACH, HF_ICMP_FRAG_NEEDED,
 			   (uint16_t)l3->port[out].mtu,
 			   HF_CNT_drop_frag_needed);
@@ -460,8 +456,14 @@ static void ipv4_input(struct hf_worker *w, const struct hf_l3 *l3,
 		hf_worker_drop(w, addr, HF_CNT_drop_martian_dst);
 		return;
 	}
+	/* RFC 1812 5.3.4: an IP unicast in a link-layer broadcast frame is
+	 * discarded, neither forwarded nor answered */
+	if (unlikely(l2_mcast)) {
+		hf_worker_drop(w, addr, HF_CNT_drop_l2_broadcast);
+		return;
+	}
 	if (unlikely(hf_fib_lookup(w->dp->fib, dst, &nh_idx))) {
-		icmp_error(w, l3, port, ip_addr, ip_len, l2_mcast,
+		icmp_error(w, l3, port, ip_addr, ip_len,
 			   HF_ICMP_DEST_UNREACH, HF_ICMP_NET_UNREACH, 0,
 			   HF_CNT_drop_no_route);
 		return;
@@ -469,7 +471,7 @@ static void ipv4_input(struct hf_worker *w, const struct hf_l3 *l3,
 	nh = hf_nh_at(w->dp->nh, nh_idx);
 	switch (nh->type) {
 	case HF_NH_FORWARD:
-		forward(w, l3, port, ip_addr, ip_len, l2_mcast, nh, dst);
+		forward(w, l3, port, ip_addr, ip_len, nh, dst);
 		return;
 	case HF_NH_LOCAL:
 		if (hf_ipv4_is_fragment(ip)) {

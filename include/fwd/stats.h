@@ -26,6 +26,7 @@
 	X(local_delivered,	pkt,  "IPv4 packets for our addresses")	\
 	X(drop_runt,		drop, "frame shorter than Ethernet header") \
 	X(drop_not_our_mac,	drop, "destination MAC not the port's")	\
+	X(drop_l2_broadcast,	drop, "IP unicast in an Ethernet broadcast/multicast frame") \
 	X(drop_vlan,		drop, "802.1Q/802.1ad tagged frame")	\
 	X(drop_ethertype,	drop, "ethertype not IPv4 or ARP")	\
 	X(drop_ip_truncated,	drop, "IPv4 header or payload truncated") \
