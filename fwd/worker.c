@@ -155,16 +155,27 @@ void hf_worker_destroy(struct hf_worker *w)
 
 /* ---- rings ---- */
 
+/* Descriptors on the TX ring the kernel has not consumed yet. */
+static inline uint32_t tx_unsent(const struct hf_xsk *s)
+{
+	return *s->tx.producer - __atomic_load_n(s->tx.consumer,
+						  __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Ask the kernel to send what is on the ring. Only when it asked for a
+ * wake-up and something is unsent: an idle ring costs no system call.
+ */
 static void kick_tx(struct hf_worker *w, struct hf_xsk *s)
 {
 	int i;
 
-	if (!xsk_ring_prod__needs_wakeup(&s->tx))
-		return;
-	for (i = 0; i < MAX_KICKS; i++) {
+	for (i = 0; i < MAX_KICKS && tx_unsent(s); i++) {
+		if (!xsk_ring_prod__needs_wakeup(&s->tx))
+			return;
 		hf_worker_count(w, HF_CNT_tx_kicks);
 		if (sendto(s->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0)
-			return;
+			continue;
 		/* EAGAIN: more than one batch queued; ENOBUFS/EBUSY: the
 		 * device is busy, completions will free room: retry later */
 		if (errno != EAGAIN) {
@@ -210,8 +221,7 @@ static void flush_port(struct hf_worker *w, uint16_t port)
 		hf_cnt_add(&ps->tx_bytes, bytes);
 	}
 	q->n = 0;
-	if (s->tx_outstanding)
-		kick_tx(w, s);
+	kick_tx(w, s);
 }
 
 void hf_worker_tx(struct hf_worker *w, uint16_t port, uint64_t addr,
@@ -242,10 +252,8 @@ static void reclaim(struct hf_worker *w, struct hf_xsk *s)
 		xsk_ring_cons__release(&s->cq, n);
 		s->tx_outstanding -= n;
 	}
-	/* copy mode completes only on a kick: keep kicking while frames
-	 * are outstanding, or they would never come back */
-	if (s->tx_outstanding)
-		kick_tx(w, s);
+	/* a kick cut short (EAGAIN, ENOBUFS) left descriptors behind */
+	kick_tx(w, s);
 }
 
 static void refill(struct hf_worker *w, struct hf_xsk *s)
