@@ -16,7 +16,8 @@
 #include "common/compiler.h"
 #include "control/textparse.h"
 
-#define MAX_WORDS	12
+/* enough for "cores" listing one CPU per worker */
+#define MAX_WORDS	(HF_MAX_WORKERS + 1)
 
 enum opt_type { OPT_U32, OPT_STR, OPT_POLL, OPT_CORES };
 
@@ -118,7 +119,7 @@ static int perr(struct parser *p, const char *fmt, ...)
 static int need_args(struct parser *p, int argc, int want, const char *usage)
 {
 	if (argc != want)
-		return perr(p, "'%s' expects: %s", usage, usage);
+		return perr(p, "expected '%s'", usage);
 	return 0;
 }
 
@@ -209,6 +210,8 @@ static int kw_mac(struct parser *p, int argc, char **argv)
 			    argv[1]);
 	if (p->port->mac[0] & 1)
 		return perr(p, "mac '%s' is a multicast address", argv[1]);
+	if (!memcmp(p->port->mac, "\0\0\0\0\0\0", 6))
+		return perr(p, "mac '%s' is all zeroes", argv[1]);
 	p->port->has_mac = true;
 	return 0;
 }
@@ -316,9 +319,10 @@ static int st_route(struct parser *p, int argc, char **argv)
 		if (hf_parse_ip4(argv[3], &r.gw))
 			return perr(p, "gateway '%s' is not an IPv4 address",
 				    argv[3]);
-		if (argc == 6 && (strcmp(argv[4], "port") ||
-				  port_ref(p, argv[5], &r.port)))
+		if (argc == 6 && strcmp(argv[4], "port"))
 			return perr(p, "expected 'port <name>' after the gateway");
+		if (argc == 6 && port_ref(p, argv[5], &r.port))
+			return -EINVAL;
 	} else if (!strcmp(argv[2], "port") && argc == 4) {
 		r.kind = HF_ROUTE_ONLINK;
 		if (port_ref(p, argv[3], &r.port))
@@ -345,7 +349,8 @@ static int st_neighbour(struct parser *p, int argc, char **argv)
 		return perr(p, "expected 'neighbour <ip> <mac> port <name>'");
 	if (hf_parse_ip4(argv[1], &n.ip))
 		return perr(p, "neighbour '%s' is not an IPv4 address", argv[1]);
-	if (hf_parse_mac(argv[2], n.mac) || (n.mac[0] & 1))
+	if (hf_parse_mac(argv[2], n.mac) || (n.mac[0] & 1) ||
+	    !memcmp(n.mac, "\0\0\0\0\0\0", 6))
 		return perr(p, "neighbour MAC '%s' is not a unicast aa:bb:cc:dd:ee:ff",
 			    argv[2]);
 	if (port_ref(p, argv[4], &n.port))
@@ -441,6 +446,8 @@ int hf_config_parse(struct hf_config *cfg, const char *file,
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
+		else if (!*line)
+			break;	/* after the final newline: no line N+1 */
 		p.line++;
 		argc = split_words(line, argv);
 		if (argc < 0)
