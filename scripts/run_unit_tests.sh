@@ -18,5 +18,6 @@ for t in "$dir"/$glob; do
 	fi
 done
 [ $((passed + failed)) -gt 0 ] || { echo "no unit tests found in $dir"; exit 1; }
-echo "unit tests ($dir): $passed passed, $failed failed"
+# one word before the colon: CI reads "label: N passed, N failed"
+echo "unit-$(basename "${1%/}"): $passed passed, $failed failed"
 [ "$failed" -eq 0 ] || { echo "failed: ${failures[*]}"; exit 1; }
