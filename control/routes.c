@@ -88,8 +88,19 @@ int hf_routes_addr_add(struct hf_dataplane *dp, uint16_t port,
 				    .origin = HF_NH_ORIGIN_LOCAL };
 	struct hf_nexthop bcast = { .type = HF_NH_BROADCAST, .port = port,
 				    .origin = HF_NH_ORIGIN_LOCAL };
+	uint32_t bc = (a->ip & m) | ~m;
+	char buf[16];
 	int rc;
 
+	/* never replace an operator's route behind their back */
+	if (prefix_origin(dp, a->ip & m, a->len) ||
+	    prefix_origin(dp, a->ip, 32) ||
+	    (a->len < 31 && prefix_origin(dp, bc, 32))) {
+		snprintf(err, errlen,
+			 "a route for %s/%u, its address or its broadcast exists already: delete it first",
+			 hf_fmt_ip4(a->ip & m, buf), a->len);
+		return -EEXIST;
+	}
 	rc = fib_set(dp, a->ip & m, a->len, &conn, err, errlen);
 	if (rc)
 		return rc;
@@ -99,7 +110,7 @@ int hf_routes_addr_add(struct hf_dataplane *dp, uint16_t port,
 		return rc;
 	}
 	if (a->len < 31) {
-		rc = fib_set(dp, (a->ip & m) | ~m, 32, &bcast, err, errlen);
+		rc = fib_set(dp, bc, 32, &bcast, err, errlen);
 		if (rc) {
 			fib_unset(dp, a->ip, 32);
 			fib_unset(dp, a->ip & m, a->len);

@@ -26,7 +26,9 @@ struct hf_l3;
 
 /**
  * hf_routes_addr_add() - install the routes of address @a on @port.
- * Return: 0 or -errno with a message in @err (nothing half-installed).
+ * Return: 0, -EEXIST if any of the three prefixes is routed already
+ * (e.g. a static route: it is never silently replaced), or -errno, with
+ * a message in @err (nothing half-installed).
  */
 int hf_routes_addr_add(struct hf_dataplane *dp, uint16_t port,
 		       const struct hf_cfg_addr *a, char *err, size_t errlen);

@@ -8,6 +8,7 @@ nothing in the root namespace is touched; only processes started here
 are signalled, by pid.
 """
 import contextlib
+import ctypes
 import itertools
 import json
 import os
@@ -25,9 +26,18 @@ HAFWD = os.path.join(BUILD, "hafwd")
 HAFWCTL = os.path.join(BUILD, "hafwctl")
 
 ETH_P_ALL = 0x0003
+PR_SET_PDEATHSIG = 1
 PACKET_OUTGOING = 4
 
 _counter = itertools.count()
+
+
+def _die_with_parent():
+    """Child side of Popen: SIGTERM us if the test process dies, so an
+    interrupted run never leaves a hafwd behind. Survives the exec of
+    `ip netns exec` into hafwd (same pid)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG,
+                                            signal.SIGTERM, 0, 0, 0)
 
 
 def sh(*args, check=True, timeout=10):
@@ -205,7 +215,8 @@ class Hafwd:
         self.logf = open(self.log, "w")
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", topo.dut, HAFWD, "-c", self.conf],
-            stdout=self.logf, stderr=subprocess.STDOUT)
+            stdout=self.logf, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent)
         try:
             wait_for(self._ready, timeout=10, what="hafwd control socket")
         except Exception:
