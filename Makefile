@@ -53,6 +53,7 @@ all:
 
 # Each fragment appends to LIB_SRCS / BINS / TESTS and adds its own rules.
 LIB_SRCS :=
+LIB_EXTRA_OBJS :=
 BINS     :=
 LIB      := $(BUILD)/libhafwd.a
 include bpf/build.mk
@@ -64,7 +65,7 @@ include perf/build.mk
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 
-$(LIB): $(LIB_OBJS)
+$(LIB): $(LIB_OBJS) $(LIB_EXTRA_OBJS)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^
 

@@ -94,6 +94,8 @@ static void show_one_interface(struct cmd_args *a, const struct hf_l3 *l3,
 	const struct hf_l3_port *lp = &l3->port[i];
 	const char *bind = dp->nworkers && hf_worker_zerocopy(dp->worker[0]) ?
 				   "zero-copy" : "copy";
+	uint32_t budget = dp->nworkers && i < dp->worker[0]->nxsk ?
+				  dp->worker[0]->xsk[i].tx_budget : 0;
 	uint64_t xs[HF_XSK_STAT_MAX];
 	struct hf_port_stats ps;
 	struct xsk_kstats ks;
@@ -115,9 +117,10 @@ static void show_one_interface(struct cmd_args *a, const struct hf_l3 *l3,
 			      ",\"mac\":\"%s\",\"mtu\":%u,\"interface_mtu\":%u,"
 			      "\"xdp_mode\":\"%s\",\"bind_mode\":\"%s\","
 			      "\"rx_queues\":%u,\"tx_queues\":%u,\"sockets\":%u,"
-			      "\"addresses\":[",
+			      "\"tx_budget\":%u,\"addresses\":[",
 			      mac, lp->mtu, p->hw_mtu, hf_port_mode_name(p), bind,
-			      p->rx_queues, p->tx_queues, dp->nworkers);
+			      p->rx_queues, p->tx_queues, dp->nworkers,
+			      budget ? budget : 32);
 		for (k = 0; k < lp->naddr; k++)
 			hf_buf_printf(a->out, "%s\"%s/%u\"", k ? "," : "",
 				      hf_fmt_ip4(lp->addr[k].ip, ip),
@@ -137,9 +140,10 @@ static void show_one_interface(struct cmd_args *a, const struct hf_l3 *l3,
 	hf_buf_printf(a->out, "%s: %s (ifindex %d, driver %s)\n", p->name,
 		      p->ifname, p->ifindex, p->driver);
 	hf_buf_printf(a->out,
-		      "  mac %s  mtu %u (interface %u)  xdp %s  bind %s  queues rx %u tx %u  sockets %u\n",
+		      "  mac %s  mtu %u (interface %u)  xdp %s  bind %s  queues rx %u tx %u  sockets %u  tx-budget %u\n",
 		      mac, lp->mtu, p->hw_mtu, hf_port_mode_name(p), bind,
-		      p->rx_queues, p->tx_queues, dp->nworkers);
+		      p->rx_queues, p->tx_queues, dp->nworkers,
+		      budget ? budget : 32);
 	hf_buf_printf(a->out, "  addresses");
 	for (k = 0; k < lp->naddr; k++)
 		hf_buf_printf(a->out, " %s/%u", hf_fmt_ip4(lp->addr[k].ip, ip),
@@ -594,6 +598,14 @@ static int cmd_address_add(struct cmd_args *a)
 	rc = parse_port_addr(a, &port, &ad);
 	if (rc)
 		return rc;
+	if (ad.len < 31) {
+		uint32_t host = ad.ip & ~hf_prefix4_mask(ad.len);
+
+		if (host == 0 || host == ~hf_prefix4_mask(ad.len))
+			return cmd_err(a, -EINVAL,
+				       "%s is the network or broadcast address of its subnet",
+				       a->argv[1]);
+	}
 	l3 = l3_copy(a);
 	if (!l3)
 		return cmd_err(a, -ENOMEM, "out of memory");

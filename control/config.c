@@ -43,6 +43,12 @@ static const struct opt_desc options[] = {
 	U32("tx-ring", tx_ring, 64, 16384, "AF_XDP tx ring size (power of 2)"),
 	{ "poll-mode", OPT_POLL, offsetof(struct hf_config, poll_mode), 0, 0,
 	  "busy: spin always; adaptive: sleep in poll() when idle" },
+	U32("idle-spin", idle_spin, 0, 1u << 30,
+	    "adaptive: empty loops before a worker sleeps (0: at once)"),
+	U32("worker-priority", worker_priority, 0, 99,
+	    "SCHED_FIFO priority of workers (0: normal); lets a worker that shares its core with the kernel's receive work set the pace"),
+	U32("tx-budget", tx_budget, 32, 16384,
+	    "frames the kernel sends per copy-mode TX kick (XDP_MAX_TX_SKB_BUDGET, kernel 6.17+)"),
 	U32("icmp-rate", icmp_rate, 1, 1000000,
 	    "ICMP errors per second per worker"),
 	U32("icmp-burst", icmp_burst, 1, 1000000, "ICMP error burst"),
@@ -71,6 +77,8 @@ void hf_config_defaults(struct hf_config *cfg)
 	cfg->rx_ring = 2048;
 	cfg->tx_ring = 2048;
 	cfg->poll_mode = HF_POLL_BUSY;
+	cfg->idle_spin = 20000;
+	cfg->tx_budget = 256;
 	cfg->icmp_rate = 1000;
 	cfg->icmp_burst = 100;
 	cfg->neigh_reachable_ms = 30000;
@@ -594,6 +602,10 @@ int hf_config_validate(const struct hf_config *cfg, const char *file,
 		return verr(err, errlen, file, 0,
 			    "'cores' lists %u CPUs but 'workers' is %u: give one CPU per worker",
 			    cfg->ncores, cfg->workers);
+	if (cfg->worker_priority && cfg->poll_mode != HF_POLL_ADAPTIVE)
+		return verr(err, errlen, file, 0,
+			    "worker-priority %u needs poll-mode adaptive: a spinning real-time worker would starve the kernel's receive work on its core",
+			    cfg->worker_priority);
 	if (!is_pow2(cfg->rx_ring) || !is_pow2(cfg->tx_ring))
 		return verr(err, errlen, file, 0,
 			    "rx-ring (%u) and tx-ring (%u) must be powers of two",

@@ -6,6 +6,8 @@ LIB_SRCS += fwd/icmp.c fwd/frag.c
 
 HAFWD := $(BUILD)/hafwd
 BINS  += $(HAFWD)
+# the library carries the XDP object too: fwd/port.c refers to it
+LIB_EXTRA_OBJS += $(BUILD)/fwd/xsk_prog_obj.o
 
 # The XDP object is linked in as data (fwd/xsk_prog_obj.S).
 $(BUILD)/fwd/xsk_prog_obj.o: fwd/xsk_prog_obj.S $(BPF_OBJS)
@@ -13,6 +15,6 @@ $(BUILD)/fwd/xsk_prog_obj.o: fwd/xsk_prog_obj.S $(BPF_OBJS)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) -c -DHF_BPF_OBJ='"$(BUILD)/bpf/xsk_redirect.bpf.o"' $< -o $@
 
-$(HAFWD): $(BUILD)/fwd/main.o $(BUILD)/fwd/xsk_prog_obj.o $(LIB)
+$(HAFWD): $(BUILD)/fwd/main.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

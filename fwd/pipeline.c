@@ -89,7 +89,7 @@ static void send_fragments(struct hf_worker *w, const struct hf_l3 *l3,
 	int made;
 
 	if (!n || n > MAX_FRAGS) {
-		hf_worker_drop(w, ip_addr, HF_CNT_drop_frag_needed);
+		hf_worker_drop(w, ip_addr, HF_CNT_drop_frag_nomem);
 		return;
 	}
 	addr[0] = ip_addr;
@@ -111,7 +111,7 @@ static void send_fragments(struct hf_worker *w, const struct hf_l3 *l3,
 	if (made != (int)n) {
 		for (k = 1; k < n; k++)
 			hf_frame_free(&w->umem, addr[k]);
-		hf_worker_drop(w, ip_addr, HF_CNT_drop_frag_needed);
+		hf_worker_drop(w, ip_addr, HF_CNT_drop_frag_nomem);
 		return;
 	}
 	for (k = 0; k < n; k++)

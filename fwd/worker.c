@@ -27,8 +27,6 @@
 #include "fwd/dataplane.h"
 #include "fwd/pipeline.h"
 
-/* Loops without work before an adaptive worker sleeps in poll(). */
-#define IDLE_LOOPS_BEFORE_SLEEP	20000
 #define IDLE_POLL_MS		10
 /* Kicks per flush: copy-mode TX sends at most 32 frames per sendto() */
 #define MAX_KICKS		64
@@ -70,7 +68,7 @@ static int open_sockets(struct hf_worker *w, bool zerocopy, char *err,
 	for (i = 0; i < dp->nports; i++) {
 		rc = hf_xsk_open(&w->xsk[i], &w->umem, &dp->port[i],
 				 (uint16_t)i, w->id, cfg->rx_ring, cfg->tx_ring,
-				 zerocopy, err, errlen);
+				 cfg->tx_budget, zerocopy, err, errlen);
 		if (rc)
 			break;
 		w->nxsk = i + 1;
@@ -101,6 +99,8 @@ struct hf_worker *hf_worker_create(struct hf_dataplane *dp, uint32_t id,
 	w->id = id;
 	w->cpu = cfg->ncores ? (int)cfg->cores[id] : -1;
 	w->poll_mode = cfg->poll_mode;
+	w->idle_spin = cfg->idle_spin;
+	w->priority = cfg->worker_priority;
 	hf_hold_init(&w->hold, cfg->arp_hold);
 	w->icmp_bucket.rate = cfg->icmp_rate;
 	w->icmp_bucket.burst = cfg->icmp_burst;
@@ -290,7 +290,7 @@ void hf_worker_event(struct hf_worker *w, const struct hf_event *ev)
 	}
 	/* one wake-up per batch: mprelay drains the whole ring */
 	if (was_empty && write(w->dp->event_fd, &one, sizeof(one)) < 0)
-		hf_worker_count(w, HF_CNT_event_ring_full);
+		hf_worker_count(w, HF_CNT_event_wakeup_failed);
 }
 
 /* ---- the loop ---- */
@@ -330,14 +330,30 @@ static void sleep_until_traffic(struct hf_worker *w)
 
 static void pin_self(struct hf_worker *w)
 {
+	struct sched_param sp = { .sched_priority = (int)w->priority };
 	cpu_set_t set;
+	int rc;
 
-	if (w->cpu < 0)
+	if (w->cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(w->cpu, &set);
+		rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+		if (rc)
+			log_warn("pan_task/%u: cannot pin to CPU %d: %s", w->id,
+				 w->cpu, strerror(rc));
+	}
+	/*
+	 * Above the kernel's NAPI threads on the same core, the worker runs
+	 * whenever it has frames and sleeps when it has none, so receive
+	 * work is done only as fast as the worker consumes it: no CPU is
+	 * spent copying frames into a ring that is full (receive livelock).
+	 */
+	if (!w->priority)
 		return;
-	CPU_ZERO(&set);
-	CPU_SET(w->cpu, &set);
-	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
-		log_warn("pan_task/%u: cannot pin to CPU %d", w->id, w->cpu);
+	rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	if (rc)
+		log_warn("pan_task/%u: cannot set SCHED_FIFO priority %u: %s",
+			 w->id, w->priority, strerror(rc));
 }
 
 static void *worker_main(void *arg)
@@ -373,7 +389,7 @@ static void *worker_main(void *arg)
 			hf_cnt_add(&w->busy_loops, 1);
 			idle = 0;
 		} else if (w->poll_mode == HF_POLL_ADAPTIVE && !w->hold.used &&
-			   ++idle >= IDLE_LOOPS_BEFORE_SLEEP) {
+			   ++idle > w->idle_spin) {
 			sleep_until_traffic(w);
 			idle = 0;
 		}

@@ -10,13 +10,40 @@
 #include <linux/if_xdp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include "common/compiler.h"
+#include "common/log.h"
 #include "fwd/port.h"
 #include "fwd/umem.h"
 
+/* uapi value since Linux 6.17; Debian 12's headers predate it */
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET	9
+#endif
+
+/*
+ * Copy-mode TX sends at most 32 frames per sendto() unless told more;
+ * on a VM every system call is costly, so ask for a whole burst.
+ */
+static void set_tx_budget(struct hf_xsk *s, const struct hf_port *p,
+			  uint32_t budget)
+{
+	int b = (int)budget;
+
+	s->tx_budget = 0;
+	if (setsockopt(s->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &b, sizeof(b))) {
+		log_info("port %s queue %u: TX budget %u not supported (%s): the kernel sends 32 frames per kick",
+			 p->name, s->queue, budget, strerror(errno));
+		return;
+	}
+	s->tx_budget = budget;
+}
+
 int hf_xsk_open(struct hf_xsk *s, struct hf_umem *u, struct hf_port *p,
 		uint16_t port_idx, uint32_t queue, uint32_t rx_size,
-		uint32_t tx_size, bool zerocopy, char *err, size_t errlen)
+		uint32_t tx_size, uint32_t tx_budget, bool zerocopy, char *err,
+		size_t errlen)
 {
 	struct xsk_socket_config cfg = {
 		.rx_size = rx_size,
@@ -42,6 +69,8 @@ int hf_xsk_open(struct hf_xsk *s, struct hf_umem *u, struct hf_port *p,
 		return rc;
 	}
 	s->fd = xsk_socket__fd(s->xsk);
+	if (!zerocopy)
+		set_tx_budget(s, p, HF_MIN(tx_budget, tx_size));
 	return 0;
 }
 

@@ -19,9 +19,12 @@
 # Environment: RUNS (5), DURATION (3 s window), WARMUP (1 s), SIZE (64),
 # FLOWS (64), GEN (auto|pktgen|hf-gen|trafgen), FORWARDERS ("drop kernel
 # xdp hafwd"), GEN_CPU (0), DUT_CPU (1), STEAL_MAX (25 %) and FOREIGN_MAX
-# (10 %: CPU time on DUT_CPU used by anything but the DUT; a run above
-# either limit is left out of the median when 3 or more others remain),
-# BUILD (build), HAFWD, HAFWCTL (binaries), KEEP_LOGS (1 keeps the logs).
+# (10: % of a CPU used by processes that are not part of the benchmark;
+# a run above either limit is left out of the median when 3 or more
+# undisturbed runs of that forwarder remain),
+# DUT_NICE (-10: nice of the DUT's NAPI threads and of hafwd, so that
+# stray jobs disturb less), TRAFGEN_RATE (3000000pps), BUILD (build),
+# HAFWD, HAFWCTL (binaries), KEEP_LOGS (1 keeps the logs).
 #
 # Exit status: 0 when the reference rows were measured (hafwd may be
 # unavailable), 1 when no generator could run or the setup failed,
@@ -51,6 +54,8 @@ DUT_CPU=${DUT_CPU:-1}
 STEAL_MAX=${STEAL_MAX:-25}
 FOREIGN_MAX=${FOREIGN_MAX:-10}
 KEEP_LOGS=${KEEP_LOGS:-0}
+TRAFGEN_RATE=${TRAFGEN_RATE:-3000000pps}
+DUT_NICE=${DUT_NICE:--10}
 
 # Addressing (198.18.0.0/15 only) and fixed, locally administered MACs.
 GEN_MAC=02:00:00:00:01:02
@@ -97,7 +102,7 @@ nsx() {
 	ip netns exec "$ns" "$@"
 }
 
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+is_uint() { [[ $1 =~ ^(0|[1-9][0-9]*)$ ]]; }
 is_num() { [[ $1 =~ ^[0-9]+([.][0-9]+)?$|^[.][0-9]+$ ]]; }
 
 # calc EXPR: floating point arithmetic through awk.
@@ -207,6 +212,8 @@ check_args() {
 		{ warn "FLOWS=$FLOWS: expected an integer in [1, 256]"; exit 2; }
 	is_uint "$GEN_CPU" && is_uint "$DUT_CPU" ||
 		{ warn "GEN_CPU/DUT_CPU: expected CPU numbers"; exit 2; }
+	[[ $DUT_NICE =~ ^-?[0-9]+$ ]] && ((DUT_NICE >= -20 && DUT_NICE <= 19)) ||
+		{ warn "DUT_NICE=$DUT_NICE: expected a nice value in [-20, 19]"; exit 2; }
 	is_num "$STEAL_MAX" && is_num "$FOREIGN_MAX" ||
 		{ warn "STEAL_MAX/FOREIGN_MAX: expected percentages"; exit 2; }
 	case $GEN in auto | pktgen | hf-gen | trafgen) ;;
@@ -248,6 +255,21 @@ machine_facts() {
 	say "steal since boot: $(steal_since_boot)"
 }
 
+# load_check: CPU used by other processes before we start (1 s sample).
+load_check() {
+	local t0 t1 pct
+	other_ticks >"$TMPD/load0"
+	t0=$(now_ns)
+	sleep 1
+	other_ticks >"$TMPD/load1"
+	t1=$(now_ns)
+	pct=$(other_pct "$TMPD/load0" "$TMPD/load1" "$t0" "$t1")
+	say "load before start: other processes used ${pct}% of a CPU"
+	if fgt "$pct" "$FOREIGN_MAX"; then
+		warn "the machine is busy: expect noisy figures and disturbed runs (see 'other' per run)"
+	fi
+}
+
 # cpu_stat CPU: "total steal idle" jiffies of cpuN from /proc/stat.
 cpu_stat() {
 	awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= 9; i++) t += $i;
@@ -266,28 +288,14 @@ steal_pct() {
 		dt = y[1] - x[1]; printf "%.1f", (dt > 0 ? 100 * (y[2] - x[2]) / dt : 0) }'
 }
 
-# busy_pct "T0 S0 I0" "T1 S1 I1": non-idle, non-steal share in percent.
-busy_pct() {
-	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x); split(b, y);
-		dt = y[1] - x[1]
-		printf "%.0f", (dt > 0 ? 100 * (dt - (y[2] - x[2]) - (y[3] - x[3])) / dt : 0) }'
-}
+now_ns() { date +%s%N; }
 
-# dev_stat NS DEV: "tx_packets tx_dropped" of DEV.
-dev_stat() {
-	nsx "$1" cat "/sys/class/net/$2/statistics/tx_packets" \
-		"/sys/class/net/$2/statistics/tx_dropped" 2>/dev/null | tr '\n' ' '
-}
-
-# pid_ticks PID: user + system clock ticks of process PID (all threads).
-pid_ticks() {
-	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null
-}
-
-# own_ticks FWD: ticks used so far by what belongs to the DUT on DUT_CPU:
-# the dut ports' NAPI kthreads, ksoftirqd there, and hafwd itself.
-own_ticks() {
-	local f c pid t total=0
+# own_ns FWD: CPU time (ns, scheduler-exact) used so far by the DUT on
+# DUT_CPU: the dut ports' NAPI kthreads, ksoftirqd there, hafwd's threads.
+# Per-CPU /proc/stat is tick-sampled and, on this VM, does not add up
+# with per-task times at all; task runtimes do.
+own_ns() {
+	local f c pid files=()
 	for f in /proc/[0-9]*/comm; do
 		{ read -r c <"$f"; } 2>/dev/null || continue
 		case $c in
@@ -295,24 +303,50 @@ own_ticks() {
 		*) continue ;;
 		esac
 		pid=${f#/proc/}
-		t=$(pid_ticks "${pid%/comm}")
-		total=$((total + ${t:-0}))
+		files+=("/proc/${pid%/comm}/schedstat")
 	done
 	if [[ $1 == hafwd ]]; then
-		t=$(pid_ticks "$FWD_PID")
-		total=$((total + ${t:-0}))
+		for f in /proc/"$FWD_PID"/task/*/schedstat; do
+			files+=("$f")
+		done
 	fi
-	echo "$total"
+	((${#files[@]})) || { echo 0; return; }
+	cat "${files[@]}" 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
-# foreign_pct "T0 S0 I0" "T1 S1 I1" OWN0 OWN1: share of DUT_CPU used by
-# anything else (other users of the machine, builds...) in percent.
-foreign_pct() {
-	awk -v a="$1" -v b="$2" -v o0="$3" -v o1="$4" 'BEGIN {
-		split(a, x); split(b, y); dt = y[1] - x[1]
-		busy = dt - (y[2] - x[2]) - (y[3] - x[3])
-		f = dt > 0 ? 100 * (busy - (o1 - o0)) / dt : 0
-		printf "%.0f", (f < 0 ? 0 : f) }'
+# other_ticks: "pid ticks" (user + system, all threads) for every process
+# that is not ours: outside our session, and not our NAPI kthreads or
+# ksoftirqd. Reaped children's times (cutime) are left out: they arrive
+# whole, a test suite's lifetime at once, when the child is reaped.
+other_ticks() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v sid="$MY_SID" \
+		-v g="napi/$DEV_G-" -v d0="napi/$DEV_D0-" \
+		-v d1="napi/$DEV_D1-" -v s="napi/$DEV_S-" '{
+		pid = $1; comm = $0
+		sub(/^[0-9]+ \(/, "", comm); sub(/\) [^)]*$/, "", comm)
+		rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ")
+		if (f[4] == sid || comm ~ /^ksoftirqd\//) next
+		if (index(comm, g) == 1 || index(comm, d0) == 1 ||
+		    index(comm, d1) == 1 || index(comm, s) == 1) next
+		print pid, f[12] + f[13] }'
+}
+
+# other_pct FILE0 FILE1 T0NS T1NS: CPU used by other processes between
+# two other_ticks snapshots, in % of one CPU. Processes that appeared
+# count whole; processes that lived only between the snapshots are
+# missed (a build's short compiler runs are undercounted).
+other_pct() {
+	awk -v hz="$CLK_TCK" -v t0="$3" -v t1="$4" '
+		NR == FNR { a[$1] = $2; next }
+		{ x = ($1 in a) ? $2 - a[$1] : $2; d += (x < 0 ? $2 : x) }
+		END { secs = (t1 - t0) / 1e9
+		      printf "%.0f", (secs > 0 ? 100 * d / hz / secs : 0) }' "$1" "$2"
+}
+
+# dev_stat NS DEV: "tx_packets tx_dropped" of DEV.
+dev_stat() {
+	nsx "$1" cat "/sys/class/net/$2/statistics/tx_packets" \
+		"/sys/class/net/$2/statistics/tx_dropped" 2>/dev/null | tr '\n' ' '
 }
 
 # drop_pct "P0 D0" "P1 D1": dropped share of what was handed to the veth.
@@ -379,8 +413,9 @@ setup_topology() {
 	set_threaded "$NS_SINK" "$DEV_S"
 }
 
-# pin_napi: DUT ports' NAPI kthreads on DUT_CPU; generator and sink ones
-# on GEN_CPU, the sink's SCHED_FIFO (else the generator starves it).
+# pin_napi: DUT ports' NAPI kthreads on DUT_CPU at nice DUT_NICE;
+# generator and sink ones on GEN_CPU, the sink's SCHED_FIFO (else the
+# generator starves it).
 # Re-run after anything that may rebuild NAPI (XDP attach/detach).
 pin_napi() {
 	local f c pid ndut=0
@@ -391,6 +426,7 @@ pin_napi() {
 		case $c in
 		"napi/$DEV_D0-"* | "napi/$DEV_D1-"*)
 			taskset -pc "$DUT_CPU" "$pid" >/dev/null 2>&1
+			renice -n "$DUT_NICE" -p "$pid" >/dev/null 2>&1
 			ndut=$((ndut + 1))
 			;;
 		"napi/$DEV_S-"*)
@@ -447,10 +483,12 @@ trafgen_run() {
 	}
 	EOF
 	# -Q: leave IRQ affinities alone. trafgen also tries to raise the
-	# global socket memory sysctls: read-only inside a namespace.
+	# global socket memory sysctls, read-only inside a namespace: with
+	# the default send buffer its TX_RING mode dies of EAGAIN as soon as
+	# the veth ring backs up, so use the paced (sendto) mode, -b.
 	timeout -s INT "$secs" taskset -c "$GEN_CPU" \
 		ip netns exec "$NS_GEN" trafgen --dev "$DEV_G" --conf "$conf" \
-		--cpus 1 -Q >"$raw" 2>&1
+		--cpus 1 -Q -b "$TRAFGEN_RATE" >"$raw" 2>&1
 	n=$(tr -d '\r' <"$raw" | awk '/packets outgoing/ { v = $1 } END { print v + 0 }')
 	t=$(tr -d '\r' <"$raw" | awk '/ sec, .* usec on CPU/ { v = $1 + $3 / 1e6 } END { print v + 0 }')
 	if fgt "$t" 0; then
@@ -605,6 +643,11 @@ hafwd_conf() {
 	cat <<-EOF
 	workers 1
 	cores $DUT_CPU
+	# one DUT core shared with the veth NAPI threads: the worker sleeps
+	# when idle and outranks NAPI when it has frames (no receive livelock)
+	poll-mode adaptive
+	idle-spin 0
+	worker-priority 10
 	control-socket $SOCK
 	rx-ring 4096
 	tx-ring 4096
@@ -629,8 +672,8 @@ hafwd_try() {
 	hafwd_conf "$HAFWD_NEIGH" >"$conf"
 	rm -f "$SOCK"
 	: >"$log"
-	taskset -c "$DUT_CPU" ip netns exec "$NS_DUT" "$HAFWD" -c "$conf" \
-		2>"$log" >/dev/null &
+	nice -n "$DUT_NICE" taskset -c "$DUT_CPU" \
+		ip netns exec "$NS_DUT" "$HAFWD" -c "$conf" 2>"$log" >/dev/null &
 	FWD_PID=$!
 	PIDS+=("$FWD_PID")
 	for ((i = 0; i < 50; i++)); do
@@ -723,8 +766,8 @@ fwd_down() {
 # run_one FWD ROUND: one measurement; appends to the result arrays.
 run_one() {
 	local fwd=$1 round=$2 sout gout st0g st0d st1g st1d steal sd gsecs
-	local status offered good bad_mac bad_ttl note= busy
-	local dv0i dv0o dv1i dv1o in_drop out_drop own0 own1 foreign clean
+	local status offered good bad_mac bad_ttl note='' busy
+	local dv0i dv0o dv1i dv1o in_drop out_drop own0 own1 foreign clean t0 t1
 	RUN_TAG=$fwd-$round
 	RUN_LOG=$TMPD/run-$RUN_TAG.log
 	sout=$TMPD/sink-$RUN_TAG.out
@@ -748,7 +791,9 @@ run_one() {
 	pin_napi
 	st0g=$(cpu_stat "$GEN_CPU")
 	st0d=$(cpu_stat "$DUT_CPU")
-	own0=$(own_ticks "$fwd")
+	other_ticks >"$TMPD/other0"
+	own0=$(own_ns "$fwd")
+	t0=$(now_ns)
 	dv0i=$(dev_stat "$NS_GEN" "$DEV_G")
 	dv0o=$(dev_stat "$NS_DUT" "$DEV_D1")
 	# The sink's window opens WARMUP s after its first frame; leave the
@@ -761,9 +806,11 @@ run_one() {
 	kill -0 "$GEN_PID" 2>/dev/null || note="generator ended before the window closed"
 	wait_pid "$GEN_PID" "$(calc "$gsecs + 20")"
 	PKTGEN_ACTIVE=0
+	t1=$(now_ns)
+	own1=$(own_ns "$fwd")
+	other_ticks >"$TMPD/other1"
 	st1g=$(cpu_stat "$GEN_CPU")
 	st1d=$(cpu_stat "$DUT_CPU")
-	own1=$(own_ticks "$fwd")
 	dv1i=$(dev_stat "$NS_GEN" "$DEV_G")
 	dv1o=$(dev_stat "$NS_DUT" "$DEV_D1")
 	fwd_down "$fwd"
@@ -771,8 +818,9 @@ run_one() {
 	steal=$(steal_pct "$st0g" "$st1g")
 	sd=$(steal_pct "$st0d" "$st1d")
 	fgt "$sd" "$steal" && steal=$sd
-	busy=$(busy_pct "$st0d" "$st1d")
-	foreign=$(foreign_pct "$st0d" "$st1d" "$own0" "$own1")
+	busy=$(awk -v a="$own0" -v b="$own1" -v t0="$t0" -v t1="$t1" \
+		'BEGIN { printf "%.0f", (t1 > t0 ? 100 * (b - a) / (t1 - t0) : 0) }')
+	foreign=$(other_pct "$TMPD/other0" "$TMPD/other1" "$t0" "$t1")
 	clean=1
 	fgt "$steal" "$STEAL_MAX" && clean=0
 	fgt "$foreign" "$FOREIGN_MAX" && clean=0
@@ -800,7 +848,7 @@ run_one() {
 	RES_OUTDROP[$fwd]+="${out_drop%\%} "
 	RES_BAD[$fwd]=$((${RES_BAD[$fwd]:-0} + ${bad_mac:-0} + ${bad_ttl:-0}))
 	((clean)) || note="${note:+$note; }disturbed: left out of the median"
-	printf '  %d %-26s offered %6s  good %6s  bad %s/%s  in-drop %s%%  out-drop %s  dut-busy %s%%  foreign %s%%  steal %s%%%s\n' \
+	printf '  %d %-26s offered %6s  good %6s  bad %s/%s  in-drop %s%%  out-drop %s  dut-cpu %s%%  other %s%%  steal %s%%%s\n' \
 		"$round" "$(fwd_label "$fwd")" "$offered" "$good" "${bad_mac:-?}" \
 		"${bad_ttl:-?}" "$in_drop" "$out_drop" "$busy" "$foreign" \
 		"$steal" "${note:+  ($note)}"
@@ -826,16 +874,16 @@ pick() {
 }
 
 report() {
-	local f label n used off good lo hi ratio busy odrop kgood=
+	local f label n used off good lo hi ratio busy odrop nclean mark kgood=
 	if [[ -n ${RES_GOOD[kernel]:-} ]]; then
 		kgood=$(pick "${RES_GOOD[kernel]}" "${RES_CLEAN[kernel]}" | median)
 	fi
 	say ""
 	say "== results: $SIZE-byte IPv4/UDP, $FLOWS flows, generator $GEN_USED on cpu $GEN_CPU, DUT on cpu $DUT_CPU"
 	say "== $RUNS runs x ${DURATION} s window per forwarder, interleaved; medians over"
-	say "== undisturbed runs (steal <= $STEAL_MAX%, foreign load on cpu $DUT_CPU <= $FOREIGN_MAX%) if 3 or more, else all"
+	say "== undisturbed runs (steal <= $STEAL_MAX%, other processes <= $FOREIGN_MAX% of a CPU) if 3 or more, else all"
 	printf '%-27s %5s %8s %9s %15s %9s %9s %5s %9s\n' forwarder runs \
-		"offered" "sink good" "good min..max" "dut busy" "out-drop" bad \
+		"offered" "sink good" "good min..max" "dut cpu" "out-drop" bad \
 		"vs kernel"
 	printf '%-27s %5s %8s %9s %15s %9s %9s %5s %9s\n' "" "" Mpps Mpps \
 		Mpps "%" "%" "" ""
@@ -853,6 +901,9 @@ report() {
 		fi
 		n=$(wc -w <<<"${RES_GOOD[$f]}")
 		used=$(pick "${RES_GOOD[$f]}" "${RES_CLEAN[$f]}" | wc -l)
+		nclean=$(tr ' ' '\n' <<<"${RES_CLEAN[$f]}" | grep -c '^1$')
+		mark=
+		((nclean < used)) && mark='*' && MARKED=1
 		off=$(pick "${RES_OFF[$f]}" "${RES_CLEAN[$f]}" | median)
 		good=$(pick "${RES_GOOD[$f]}" "${RES_CLEAN[$f]}" | median)
 		busy=$(pick "${RES_BUSY[$f]}" "${RES_CLEAN[$f]}" | median)
@@ -867,12 +918,13 @@ report() {
 			ratio=$(awk -v a="$good" -v b="$kgood" 'BEGIN { printf "%.2fx", a / b }')
 		fi
 		printf '%-27s %5s %8.2f %9.3f %15s %9.0f %9s %5s %9s\n' "$label" \
-			"$used/$n" "$off" "$good" "$lo..$hi" "$busy" \
+			"$used/$n$mark" "$off" "$good" "$lo..$hi" "$busy" \
 			"$odrop" "${RES_BAD[$f]:-0}" "$ratio"
 	done
 	say ""
+	((MARKED)) && say "* fewer than 3 undisturbed runs: the median includes disturbed runs"
 	say "steal during the benchmark: cpu $GEN_CPU $(steal_pct "$STEAL_T0G" "$(cpu_stat "$GEN_CPU")")%, cpu $DUT_CPU $(steal_pct "$STEAL_T0" "$(cpu_stat "$DUT_CPU")")%"
-	say "dut busy: non-idle share of cpu $DUT_CPU (well below 100: the DUT was not the bottleneck)"
+	say "dut cpu: share of cpu $DUT_CPU used by the DUT (NAPI threads, hafwd); well below 100: it waited"
 	say "out-drop: frames the dut1 -> sink veth ring refused (sink too slow: above a few % the figure is a floor)"
 }
 
@@ -888,17 +940,21 @@ main() {
 
 	declare -gA RES_OFF RES_GOOD RES_CLEAN RES_BAD RES_BUSY RES_OUTDROP UNAVAIL
 	HAFWD_NEIGH=1
+	MARKED=0
 	GEN_USED=
 	NAPI_NOTE=
 
 	say "== hafwd forwarding benchmark ($(date -u '+%Y-%m-%d %H:%M:%S UTC'))"
 	say "command: RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP SIZE=$SIZE FLOWS=$FLOWS GEN=$GEN perf/run_bench.sh"
 	machine_facts
+	CLK_TCK=$(getconf CLK_TCK)
+	MY_SID=$(awk '{ sub(/.*\) /, ""); print $4 }' /proc/$$/stat)
+	load_check
 	setup_topology
 	pin_napi
 	select_gen || die "no packet generator works here (tried: ${GEN/auto/pktgen hf-gen trafgen})"
 	[[ $GEN_USED == trafgen ]] &&
-		warn "trafgen tops out near 1 Mpps: it may be the bottleneck, not the forwarder"
+		warn "trafgen offers under 1 Mpps here: it, not the forwarder, is likely the bottleneck"
 
 	STEAL_T0=$(cpu_stat "$DUT_CPU")
 	STEAL_T0G=$(cpu_stat "$GEN_CPU")
@@ -919,4 +975,6 @@ main() {
 	return 0
 }
 
-main "$@"
+# On one line: once main returns bash reads no further, so editing this
+# file during a run cannot make it execute stray text.
+main "$@"; exit $?

@@ -83,6 +83,9 @@ struct hf_config {
 	uint32_t rx_ring;
 	uint32_t tx_ring;
 	enum hf_poll_mode poll_mode;
+	uint32_t idle_spin;		/* adaptive: empty loops before sleeping */
+	uint32_t worker_priority;	/* SCHED_FIFO priority, 0: SCHED_OTHER */
+	uint32_t tx_budget;		/* frames per copy-mode sendto() */
 	uint32_t icmp_rate;		/* ICMP errors per second per worker */
 	uint32_t icmp_burst;
 	uint32_t neigh_reachable_ms;

@@ -21,7 +21,7 @@
 	X(rx_bytes,		pkt,  "bytes received")			\
 	X(tx_packets,		pkt,  "frames sent")			\
 	X(tx_bytes,		pkt,  "bytes sent")			\
-	X(forwarded,		pkt,  "IPv4 packets forwarded")		\
+	X(forwarded,		pkt,  "IPv4 packets routed to a next hop (TTL decremented)") \
 	X(fragments_sent,	pkt,  "fragments made from larger packets") \
 	X(local_delivered,	pkt,  "IPv4 packets for our addresses")	\
 	X(drop_runt,		drop, "frame shorter than Ethernet header") \
@@ -42,7 +42,7 @@
 	X(drop_no_route,	drop, "no route to destination")	\
 	X(drop_blackhole,	drop, "blackhole route")		\
 	X(drop_frag_needed,	drop, "DF set and larger than egress MTU") \
-	X(drop_frag_nomem,	drop, "no free frame to build a fragment") \
+	X(drop_frag_nomem,	drop, "cannot fragment: no free frame, more than 64 pieces or bad options") \
 	X(drop_local_proto,	drop, "for us, but not ICMP echo")	\
 	X(drop_local_bad_icmp,	drop, "ICMP for us truncated or bad checksum") \
 	X(drop_neigh_failed,	drop, "next hop did not answer ARP")	\
@@ -59,8 +59,9 @@
 	X(arp_held,		arp,  "packets held awaiting ARP")	\
 	X(arp_hold_released,	arp,  "held packets sent after ARP")	\
 	X(event_ring_full,	arp,  "events to mprelay lost")		\
+	X(event_wakeup_failed,	arp,  "wake-ups of mprelay that failed (event kept)") \
 	X(icmp_echo_reply_tx,	icmp, "echo replies sent")		\
-	X(icmp_error_tx,	icmp, "ICMP errors sent")		\
+	X(icmp_error_tx,	icmp, "ICMP errors generated")		\
 	X(icmp_error_ratelimited, icmp, "ICMP errors suppressed by rate limit") \
 	X(icmp_error_suppressed, icmp, "ICMP errors not allowed (RFC 1812)") \
 	X(fq_short,		ring, "fill ring refills short of frames") \

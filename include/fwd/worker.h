@@ -30,7 +30,7 @@
 #include "fwd/umem.h"
 #include "fwd/xsk.h"
 
-#define HF_BURST	64
+#define HF_BURST	256
 #define HF_TXQ_MAX	512	/* staged frames per egress port per loop */
 
 struct hf_dataplane;
@@ -72,7 +72,8 @@ struct hf_worker {
 	pthread_t thread;
 	bool started;
 	enum hf_poll_mode poll_mode;
-	uint32_t rx_ring, tx_ring;
+	uint32_t idle_spin;
+	uint32_t priority;
 	char err[256];
 };
 

@@ -351,7 +351,7 @@ static int gen_run(const struct gen_opts *o, int prog_fd, int bss_fd,
 	struct xdp_md ctx_in;
 	double start, end, t0, t1, rate = 0;
 	unsigned int reps;
-	int err = 0;
+	int err = 0, rerr;
 
 	memset(&ctx_in, 0, sizeof(ctx_in));
 	ctx_in.data_end = (uint32_t)o->size;
@@ -393,10 +393,12 @@ static int gen_run(const struct gen_opts *o, int prog_fd, int bss_fd,
 			rate = reps / (t1 - t0);
 	}
 	res->seconds = t1 - start;
-	if (gen_read_sent(bss_fd, &res->sent) && !err) {
-		err = -errno;
+	rerr = gen_read_sent(bss_fd, &res->sent);
+	if (rerr) {
 		fprintf(stderr, "hf-gen: cannot read the sent counter: %s\n",
-			strerror(errno));
+			strerror(-rerr));
+		if (!err)
+			err = rerr;
 	}
 	return err;
 }
