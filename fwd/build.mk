@@ -1,7 +1,7 @@
 # fwd/: workers, AF_XDP ports, packet path, tables; hafwd main().
 LIB_SRCS += fwd/log.c fwd/fib.c fwd/nexthop.c fwd/neigh.c fwd/stats.c \
 	fwd/umem.c fwd/xsk.c fwd/port.c fwd/worker.c fwd/pipeline.c \
-	fwd/hold.c fwd/arp.c fwd/dataplane.c
+	fwd/hold.c fwd/arp.c fwd/dataplane.c fwd/tcp_state.c
 LIB_SRCS += fwd/icmp.c fwd/frag.c
 
 HAFWD := $(BUILD)/hafwd
