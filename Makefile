@@ -47,7 +47,7 @@ else
 Q := @
 endif
 
-.PHONY: all clean check test check-unit check-func demo bench help \
+.PHONY: all clean check test check-unit check-func demo bench help deps \
 	headers-check cppcheck compile_commands.json
 all:
 
@@ -76,8 +76,14 @@ $(BUILD)/%.o: %.c
 
 all: $(BPF_OBJS) $(BINS)
 
+# The newcomer targets install what is missing first, then build: on a
+# fresh machine nothing can compile before scripts/deps.sh has run.
+deps:
+	$(Q)scripts/deps.sh
+
 # Unit tests under plain, ASan+UBSan and TSan builds, then the scapy suite.
-check: all
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/run_checks.sh
 
 test: $(UNIT_TESTS)
@@ -86,10 +92,12 @@ test: $(UNIT_TESTS)
 check-func: all
 	$(Q)scripts/run_func_tests.sh
 
-demo: all
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo.sh
 
-bench: all perf-tools
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all perf-tools
 	$(Q)perf/run_bench.sh
 
 headers-check:
