@@ -98,7 +98,7 @@ demo: deps
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all perf-tools
-	$(Q)perf/run_bench.sh
+	$(Q)BUILD=$(BUILD) perf/run_bench.sh
 
 headers-check:
 	$(Q)scripts/check_headers.sh

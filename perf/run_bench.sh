@@ -24,7 +24,9 @@
 # undisturbed runs of that forwarder remain),
 # DUT_NICE (-10: nice of the DUT's NAPI threads and of hafwd, so that
 # stray jobs disturb less), TRAFGEN_RATE (3000000pps), BUILD (build),
-# HAFWD, HAFWCTL (binaries), KEEP_LOGS (1 keeps the logs).
+# HAFWD, HAFWCTL (binaries), HAFWD_CONF_EXTRA (lines appended to hafwd's
+# configuration, e.g. $'poll-mode adaptive\nworker-priority 10'),
+# KEEP_LOGS (1 keeps the logs).
 #
 # Exit status: 0 when the reference rows were measured (hafwd may be
 # unavailable), 1 when no generator could run or the setup failed,
@@ -56,6 +58,7 @@ FOREIGN_MAX=${FOREIGN_MAX:-10}
 KEEP_LOGS=${KEEP_LOGS:-0}
 TRAFGEN_RATE=${TRAFGEN_RATE:-3000000pps}
 DUT_NICE=${DUT_NICE:--10}
+HAFWD_CONF_EXTRA=${HAFWD_CONF_EXTRA:-}
 
 # Addressing (198.18.0.0/15 only) and fixed, locally administered MACs.
 GEN_MAC=02:00:00:00:01:02
@@ -174,6 +177,7 @@ wait_line() {
 	return 1
 }
 
+# shellcheck disable=SC2317  # invoked from the EXIT trap
 cleanup() {
 	local pid ns
 	trap - EXIT INT TERM HUP
@@ -662,6 +666,7 @@ hafwd_conf() {
 	route $DST_NET via $SINK_IP
 	EOF
 	((neigh)) && echo "neighbour $SINK_IP $SINK_MAC port out"
+	[[ -n $HAFWD_CONF_EXTRA ]] && printf '%s\n' "$HAFWD_CONF_EXTRA"
 	return 0
 }
 
@@ -946,6 +951,8 @@ main() {
 
 	say "== hafwd forwarding benchmark ($(date -u '+%Y-%m-%d %H:%M:%S UTC'))"
 	say "command: RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP SIZE=$SIZE FLOWS=$FLOWS GEN=$GEN perf/run_bench.sh"
+	[[ -z $HAFWD_CONF_EXTRA ]] ||
+		say "hafwd configuration extra: $(tr '\n' ';' <<<"$HAFWD_CONF_EXTRA" | sed 's/;$//')"
 	machine_facts
 	CLK_TCK=$(getconf CLK_TCK)
 	MY_SID=$(awk '{ sub(/.*\) /, ""); print $4 }' /proc/$$/stat)
