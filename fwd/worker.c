@@ -28,6 +28,8 @@
 #include "fwd/pipeline.h"
 
 #define IDLE_POLL_MS		10
+/* frames the kernel sends per copy-mode kick without a TX budget */
+#define XSK_TX_BATCH		32
 /* Kicks per flush: copy-mode TX sends at most 32 frames per sendto() */
 #define MAX_KICKS		64
 
@@ -221,7 +223,11 @@ static void flush_port(struct hf_worker *w, uint16_t port)
 		hf_cnt_add(&ps->tx_bytes, bytes);
 	}
 	q->n = 0;
-	kick_tx(w, s);
+	/* a full kick's worth goes out now; a smaller rest waits for the end
+	 * of the loop, where the kick (or the poll() of a worker going to
+	 * sleep, which drives copy-mode TX too) sends everything at once */
+	if (tx_unsent(s) >= (s->tx_budget ? s->tx_budget : XSK_TX_BATCH))
+		kick_tx(w, s);
 }
 
 void hf_worker_tx(struct hf_worker *w, uint16_t port, uint64_t addr,
@@ -252,8 +258,6 @@ static void reclaim(struct hf_worker *w, struct hf_xsk *s)
 		xsk_ring_cons__release(&s->cq, n);
 		s->tx_outstanding -= n;
 	}
-	/* a kick cut short (EAGAIN, ENOBUFS) left descriptors behind */
-	kick_tx(w, s);
 }
 
 static void refill(struct hf_worker *w, struct hf_xsk *s)
@@ -390,8 +394,14 @@ static void *worker_main(void *arg)
 			idle = 0;
 		} else if (w->poll_mode == HF_POLL_ADAPTIVE && !w->hold.used &&
 			   ++idle > w->idle_spin) {
+			/* poll() sends what is left on the TX rings: one
+			 * system call instead of a kick and a poll */
 			sleep_until_traffic(w);
 			idle = 0;
+		} else {
+			/* no new frames: nothing to batch up any more */
+			for (i = 0; i < w->nxsk; i++)
+				kick_tx(w, &w->xsk[i]);
 		}
 	}
 	urcu_qsbr_unregister_thread();
