@@ -33,25 +33,8 @@
 #include "fwd/nexthop.h"
 #include "fwd/worker.h"
 
-#define IP(a, b, c, d) \
-	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#include "dp_fixture.h"
 
-#define NPORTS	3
-
-/*
- * ThreadSanitizer cannot see liburcu's grace periods: the library is not
- * instrumented, so a free done by its call_rcu or hash-table workqueue
- * thread after a grace period looks like a race with the accesses made
- * before it. Suppress exactly that (the runtime reads this hook at start;
- * it is inert in other builds). tests/tsan.supp is still applied.
- */
-const char *__tsan_default_suppressions(void);
-const char *__tsan_default_suppressions(void)
-{
-	return "called_from_lib:liburcu-cds.so\n"
-	       "called_from_lib:liburcu-qsbr.so\n"
-	       "race:l3_free_rcu\n";
-}
 #define MAXW	16
 
 struct fx {
@@ -62,67 +45,21 @@ struct fx {
 	struct hf_worker *w;	/* optional fake worker (counters) */
 };
 
-static int group_setup(void **state)
-{
-	(void)state;
-	urcu_qsbr_register_thread();
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	urcu_qsbr_unregister_thread();
-	return 0;
-}
-
 static int fx_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct hf_l3 *l3;
 	uint16_t i;
 
 	if (!f)
 		return -1;
-	hf_config_defaults(&f->cfg);
-	f->cfg.fib_max_routes = 1024;
-	f->cfg.fib_tbl8_groups = 64;
-	f->cfg.nexthops_max = 64;
-	f->cfg.neigh_max = 64;
-	if (hf_dp_init(&f->dp, &f->cfg, f->err, sizeof(f->err))) {
+	if (fixture_dp_init(&f->cfg, &f->dp, 1024, 64, f->err,
+			    sizeof(f->err))) {
 		free(f);
 		return -1;
 	}
-	l3 = calloc(1, sizeof(*l3));
-	if (!l3)
-		return -1;
-	l3->nports = NPORTS;
-	f->dp.nports = NPORTS;
-	for (i = 0; i < NPORTS; i++) {
-		struct hf_port *p = &f->dp.port[i];
-		uint8_t mac[6] = { 0x02, 0, 0, 0, (uint8_t)(i + 1), 0x01 };
-
-		snprintf(p->name, sizeof(p->name), "p%u", i + 1);
-		snprintf(p->ifname, sizeof(p->ifname), "veth%u", i + 1);
-		snprintf(p->driver, sizeof(p->driver), "veth");
-		p->ifindex = 10 + i;
-		p->hw_mtu = 1500;
-		p->rx_queues = 1;
-		p->tx_queues = 1;
-		p->xsks_map_fd = -1;
-		p->stats_map_fd = -1;
-		memcpy(p->hw_mac, mac, 6);
-		memcpy(l3->port[i].mac, mac, 6);
-		l3->port[i].mtu = 1500;
-		l3->port[i].naddr = 1;
-		l3->port[i].addr[0].ip = IP(198, 18, i + 1, 1);
-		l3->port[i].addr[0].len = 24;
-	}
-	f->dp.l3 = l3;
-	f->dp.nworkers = 0;
 	for (i = 0; i < NPORTS; i++)
-		if (hf_routes_addr_add(&f->dp, i, &l3->port[i].addr[0], f->err,
-				       sizeof(f->err)))
+		if (hf_routes_addr_add(&f->dp, i, &f->dp.l3->port[i].addr[0],
+				       f->err, sizeof(f->err)))
 			return -1;
 	hf_buf_init(&f->out);
 	*state = f;
@@ -133,10 +70,7 @@ static int fx_teardown(void **state)
 {
 	struct fx *f = *state;
 
-	urcu_qsbr_thread_offline();
-	rcu_barrier();		/* old L3 snapshots, neighbour entries */
-	hf_dp_fini(&f->dp);
-	urcu_qsbr_thread_online();
+	fixture_dp_fini(&f->dp);	/* old L3 snapshots, neighbours */
 	hf_buf_free(&f->out);
 	free(f->w);
 	free(f);

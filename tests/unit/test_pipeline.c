@@ -54,26 +54,10 @@
 #include "fwd/umem.h"
 #include "fwd/worker.h"
 
-#define IP(a, b, c, d) \
-	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#include "dp_fixture.h"
 
 #define NFRAMES		256
 
-/*
- * ThreadSanitizer cannot see liburcu's grace periods: the library is not
- * instrumented, so a free done by its call_rcu or hash-table workqueue
- * thread after a grace period looks like a race with the accesses made
- * before it. Suppress exactly that (the runtime reads this hook at start;
- * it is inert in other builds). tests/tsan.supp is still applied.
- */
-const char *__tsan_default_suppressions(void);
-const char *__tsan_default_suppressions(void)
-{
-	return "called_from_lib:liburcu-cds.so\n"
-	       "called_from_lib:liburcu-qsbr.so\n"
-	       "race:neigh_free_rcu\n";
-}
-#define NPORTS		3
 #define ARP_HOLD	8
 #define SEC		1000000000ULL
 #define MS		1000000ULL
@@ -292,20 +276,6 @@ struct fx {
 	char err[256];
 };
 
-static int group_setup(void **state)
-{
-	(void)state;
-	urcu_qsbr_register_thread();
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	urcu_qsbr_unregister_thread();
-	return 0;
-}
-
 static size_t round_up(size_t n, size_t a)
 {
 	return (n + a - 1) & ~(a - 1);
@@ -344,33 +314,16 @@ static int fx_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct hf_worker *w;
-	struct hf_l3 *l3;
 	uint32_t i;
 
 	if (!f)
 		return -1;
-	hf_config_defaults(&f->cfg);
-	f->cfg.fib_max_routes = 1024;
-	f->cfg.fib_tbl8_groups = 64;
-	f->cfg.nexthops_max = 64;
-	f->cfg.neigh_max = 64;
-	f->cfg.arp_hold = ARP_HOLD;
-	if (hf_dp_init(&f->dp, &f->cfg, f->err, sizeof(f->err)))
+	if (fixture_dp_init(&f->cfg, &f->dp, 1024, 64, f->err,
+			    sizeof(f->err)))
 		return -1;
-	l3 = calloc(1, sizeof(*l3));
 	w = aligned_alloc(HF_CACHELINE, round_up(sizeof(*w), HF_CACHELINE));
-	if (!l3 || !w)
+	if (!w)
 		return -1;
-	l3->nports = NPORTS;
-	for (i = 0; i < NPORTS; i++) {
-		memcpy(l3->port[i].mac, port_mac[i], 6);
-		l3->port[i].mtu = 1500;
-		l3->port[i].naddr = 1;
-		l3->port[i].addr[0].ip = IP(198, 18, i + 1, 1);
-		l3->port[i].addr[0].len = 24;
-	}
-	f->dp.l3 = l3;
-	f->dp.nports = NPORTS;
 
 	memset(w, 0, sizeof(*w));
 	w->dp = &f->dp;
@@ -407,13 +360,10 @@ static int fx_teardown(void **state)
 {
 	struct fx *f = *state;
 
-	urcu_qsbr_thread_offline();
-	rcu_barrier();
 	free(f->w->umem.area);
 	free(f->w->umem.free);
 	free(f->w);
-	hf_dp_fini(&f->dp);
-	urcu_qsbr_thread_online();
+	fixture_dp_fini(&f->dp);
 	free(f);
 	return 0;
 }

@@ -27,24 +27,7 @@
 #include "fwd/fib.h"
 #include "fwd/nexthop.h"
 
-#define IP(a, b, c, d) \
-	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
-
-#define NPORTS	3
-
-/*
- * ThreadSanitizer cannot see liburcu's grace periods: the library is not
- * instrumented, so a free done by its call_rcu or hash-table workqueue
- * thread after a grace period looks like a race with the accesses made
- * before it. Suppress exactly that (the runtime reads this hook at start;
- * it is inert in other builds). tests/tsan.supp is still applied.
- */
-const char *__tsan_default_suppressions(void);
-const char *__tsan_default_suppressions(void)
-{
-	return "called_from_lib:liburcu-cds.so\n"
-	       "called_from_lib:liburcu-qsbr.so\n";
-}
+#include "dp_fixture.h"
 
 struct fx {
 	struct hf_config cfg;
@@ -52,56 +35,18 @@ struct fx {
 	char err[256];
 };
 
-static int group_setup(void **state)
-{
-	(void)state;
-	urcu_qsbr_register_thread();
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	urcu_qsbr_unregister_thread();
-	return 0;
-}
-
 static int fx_setup_sized(void **state, uint32_t max_routes,
 			  uint32_t nexthops)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct hf_l3 *l3;
-	uint32_t i;
 
 	if (!f)
 		return -1;
-	hf_config_defaults(&f->cfg);
-	f->cfg.fib_max_routes = max_routes;
-	f->cfg.fib_tbl8_groups = 64;
-	f->cfg.nexthops_max = nexthops;
-	f->cfg.neigh_max = 64;
-	if (hf_dp_init(&f->dp, &f->cfg, f->err, sizeof(f->err))) {
+	if (fixture_dp_init(&f->cfg, &f->dp, max_routes, nexthops, f->err,
+			    sizeof(f->err))) {
 		free(f);
 		return -1;
 	}
-	l3 = calloc(1, sizeof(*l3));
-	if (!l3) {
-		hf_dp_fini(&f->dp);
-		free(f);
-		return -1;
-	}
-	l3->nports = NPORTS;
-	for (i = 0; i < NPORTS; i++) {
-		uint8_t mac[6] = { 0x02, 0, 0, 0, (uint8_t)(i + 1), 1 };
-
-		memcpy(l3->port[i].mac, mac, 6);
-		l3->port[i].mtu = 1500;
-		l3->port[i].naddr = 1;
-		l3->port[i].addr[0].ip = IP(198, 18, i + 1, 1);
-		l3->port[i].addr[0].len = 24;
-	}
-	f->dp.l3 = l3;
-	f->dp.nports = NPORTS;
 	*state = f;
 	return 0;
 }
@@ -115,10 +60,7 @@ static int fx_teardown(void **state)
 {
 	struct fx *f = *state;
 
-	urcu_qsbr_thread_offline();
-	rcu_barrier();
-	hf_dp_fini(&f->dp);	/* frees dp.l3 too */
-	urcu_qsbr_thread_online();
+	fixture_dp_fini(&f->dp);
 	free(f);
 	return 0;
 }
