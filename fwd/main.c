@@ -160,6 +160,10 @@ static int attach_ports(struct hf_dataplane *dp, const struct hf_config *cfg)
 	for (i = 0; i < dp->nports; i++) {
 		rc = hf_port_attach(&dp->port[i], cfg->port[i].xdp_mode, err,
 				    sizeof(err));
+		if (!rc)
+			rc = hf_port_accept_mac(&dp->port[i],
+						dp->l3->port[i].mac, err,
+						sizeof(err));
 		if (rc) {
 			log_err("%s", err);
 			return rc;

@@ -262,10 +262,53 @@ int hf_port_attach(struct hf_port *p, enum hf_xdp_mode mode, char *err,
 	return 0;
 }
 
+static int set_promisc(const struct hf_port *p, bool on)
+{
+	struct ifreq ifr;
+	int rc;
+
+	memset(&ifr, 0, sizeof(ifr));
+	rc = ifreq_ioctl(p->ifname, SIOCGIFFLAGS, &ifr);
+	if (rc)
+		return rc;
+	if (on)
+		ifr.ifr_flags |= IFF_PROMISC;
+	else
+		ifr.ifr_flags &= ~IFF_PROMISC;
+	return ifreq_ioctl(p->ifname, SIOCSIFFLAGS, &ifr);
+}
+
+int hf_port_accept_mac(struct hf_port *p, const uint8_t mac[6], char *err,
+		       size_t errlen)
+{
+	int rc;
+
+	if (!memcmp(mac, p->hw_mac, 6) || p->set_promisc)
+		return 0;
+	rc = set_promisc(p, true);
+	if (rc) {
+		snprintf(err, errlen,
+			 "port '%s': its MAC differs from %s's, and promiscuous mode could not be set: %s",
+			 p->name, p->ifname, strerror(-rc));
+		return rc;
+	}
+	p->set_promisc = true;
+	log_info("port %s: %s in promiscuous mode (port MAC is not the interface's)",
+		 p->name, p->ifname);
+	return 0;
+}
+
 void hf_port_detach(struct hf_port *p)
 {
 	int rc;
 
+	if (p->set_promisc) {
+		rc = set_promisc(p, false);
+		if (rc)
+			log_warn("port %s: clearing promiscuous mode on %s: %s",
+				 p->name, p->ifname, strerror(-rc));
+		p->set_promisc = false;
+	}
 	if (!p->prog)
 		return;
 	rc = xdp_program__detach(p->prog, p->ifindex,

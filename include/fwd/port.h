@@ -40,6 +40,7 @@ struct hf_port {
 	int xsks_map_fd;
 	int stats_map_fd;
 	bool zerocopy;		/* sockets bound in zero-copy mode */
+	bool set_promisc;	/* we turned IFF_PROMISC on: undo at detach */
 };
 
 /**
@@ -58,7 +59,16 @@ int hf_port_probe(struct hf_port *p, const struct hf_cfg_port *c, char *err,
 int hf_port_attach(struct hf_port *p, enum hf_xdp_mode mode, char *err,
 		   size_t errlen);
 
-/** hf_port_detach() - detach and free the program, if attached. */
+/**
+ * hf_port_accept_mac() - make sure frames to @mac reach the port: when it
+ * is not the interface's own address (a configured or virtual MAC) the
+ * NIC's unicast filter would drop them, so the interface is put in
+ * promiscuous mode until hf_port_detach(). 0 or -errno (@err says why).
+ */
+int hf_port_accept_mac(struct hf_port *p, const uint8_t mac[6], char *err,
+		       size_t errlen);
+
+/** hf_port_detach() - detach and free the program, restore promiscuity. */
 void hf_port_detach(struct hf_port *p);
 
 /** hf_port_bind_queue() - steer @queue of @p to AF_XDP socket @xsk_fd. */

@@ -335,3 +335,31 @@ def test_address_add_does_not_silently_eat_a_static_route(hafwd, topo):
     assert after is not None and after["origin"] == "static" and \
         after["gateway"] == "198.18.3.2", \
         f"static route 198.18.20.0/24 via 198.18.3.2 lost: now {after}"
+
+
+def link_flags(topo, ifname):
+    return json.loads(sh("ip", "-n", topo.dut, "-j", "link", "show",
+                         ifname).stdout)[0]["flags"]
+
+
+def test_configured_mac_sets_promisc_until_exit(make_hafwd, topo):
+    """A port MAC that is not the NIC's own would be filtered by a real
+    NIC: hafwd keeps such a port promiscuous while it runs, answers ARP
+    with that MAC, forwards frames sent to it, and restores the flag."""
+    vmac = "02:00:5e:00:01:01"
+    ports = PORTS.replace("    interface h1\n",
+                          f"    interface h1\n    mac {vmac}\n", 1)
+    assert "PROMISC" not in link_flags(topo, "h1")
+    d = make_hafwd(ports=ports)
+    assert d.port_mac("h1") == vmac
+    assert "PROMISC" in link_flags(topo, "h1")
+    assert "PROMISC" not in link_flags(topo, "h2")  # own MAC: untouched
+    # the host resolves the gateway to the configured MAC
+    r = topo.run("h1", "ping", "-c", "2", "-i", "0.2", "-W", "2",
+                 "198.18.2.2", check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+    neigh = topo.run("h1", "ip", "-j", "neigh", "show", "198.18.1.1").stdout
+    assert json.loads(neigh)[0]["lladdr"] == vmac
+    assert forwards(d, topo, 7101)
+    d.stop()
+    assert "PROMISC" not in link_flags(topo, "h1")
