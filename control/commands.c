@@ -581,9 +581,8 @@ static bool subnet_in_use(const struct hf_l3 *l3, const struct hf_cfg_addr *ad)
 	for (i = 0; i < l3->nports; i++)
 		for (k = 0; k < l3->port[i].naddr; k++) {
 			const struct hf_cfg_addr *b = &l3->port[i].addr[k];
-			uint32_t m = hf_prefix4_mask(HF_MIN(ad->len, b->len));
 
-			if ((ad->ip & m) == (b->ip & m))
+			if (hf_prefix4_overlap(ad->ip, ad->len, b->ip, b->len))
 				return true;
 		}
 	return false;
@@ -598,14 +597,10 @@ static int cmd_address_add(struct cmd_args *a)
 	rc = parse_port_addr(a, &port, &ad);
 	if (rc)
 		return rc;
-	if (ad.len < 31) {
-		uint32_t host = ad.ip & ~hf_prefix4_mask(ad.len);
-
-		if (host == 0 || host == ~hf_prefix4_mask(ad.len))
-			return cmd_err(a, -EINVAL,
-				       "%s is the network or broadcast address of its subnet",
-				       a->argv[1]);
-	}
+	if (hf_addr4_is_net_or_bcast(ad.ip, ad.len))
+		return cmd_err(a, -EINVAL,
+			       "%s is the network or broadcast address of its subnet",
+			       a->argv[1]);
 	l3 = l3_copy(a);
 	if (!l3)
 		return cmd_err(a, -ENOMEM, "out of memory");

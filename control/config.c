@@ -563,10 +563,8 @@ static int validate_ports(const struct hf_config *cfg, const char *file,
 					    "interface '%s' is already used by port '%s'",
 					    a->ifname, a->name);
 		for (k = 0; k < a->naddr; k++) {
-			uint32_t m = hf_prefix4_mask(a->addr[k].len);
-			uint32_t host = a->addr[k].ip & ~m;
-
-			if (a->addr[k].len < 31 && (host == 0 || host == ~m))
+			if (hf_addr4_is_net_or_bcast(a->addr[k].ip,
+						     a->addr[k].len))
 				return verr(err, errlen, file, a->line,
 					    "port '%s': address is the network or broadcast address of its subnet",
 					    a->name);
@@ -574,11 +572,11 @@ static int validate_ports(const struct hf_config *cfg, const char *file,
 				for (l = 0; l < cfg->port[j].naddr; l++) {
 					const struct hf_cfg_addr *b =
 						&cfg->port[j].addr[l];
-					uint32_t mm = hf_prefix4_mask(
-						HF_MIN(a->addr[k].len, b->len));
 
 					if ((j != i || l != k) &&
-					    (a->addr[k].ip & mm) == (b->ip & mm))
+					    hf_prefix4_overlap(a->addr[k].ip,
+							       a->addr[k].len,
+							       b->ip, b->len))
 						return verr(err, errlen, file,
 							    a->line,
 							    "port '%s': subnet of an address overlaps one on port '%s'",

@@ -8,6 +8,7 @@
 #ifndef HF_CONTROL_TEXTPARSE_H
 #define HF_CONTROL_TEXTPARSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /** hf_parse_u32() - decimal integer in [@min, @max]. */
@@ -29,6 +30,26 @@ int hf_parse_mac(const char *s, uint8_t mac[6]);
 static inline uint32_t hf_prefix4_mask(uint8_t len)
 {
 	return len ? ~0u << (32 - len) : 0;
+}
+
+/**
+ * hf_addr4_is_net_or_bcast() - is @ip the network or broadcast address
+ * of its /@len subnet? Never for /31 and /32, which have neither.
+ */
+static inline bool hf_addr4_is_net_or_bcast(uint32_t ip, uint8_t len)
+{
+	uint32_t host = ip & ~hf_prefix4_mask(len);
+
+	return len < 31 && (host == 0 || host == ~hf_prefix4_mask(len));
+}
+
+/** hf_prefix4_overlap() - do subnets @a/@alen and @b/@blen overlap? */
+static inline bool hf_prefix4_overlap(uint32_t a, uint8_t alen, uint32_t b,
+				      uint8_t blen)
+{
+	uint32_t m = hf_prefix4_mask(alen < blen ? alen : blen);
+
+	return (a & m) == (b & m);
 }
 
 /** hf_fmt_ip4() - host-order address to text in @buf (>= 16 bytes). */
