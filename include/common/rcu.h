@@ -39,4 +39,19 @@ static inline void hf_rcu_offline(void)
 	urcu_qsbr_thread_offline();
 }
 
+/*
+ * ThreadSanitizer does not see liburcu's own ordering (the library is
+ * not instrumented): code that publishes through liburcu states the
+ * happens-before edge it relies on with these. No-ops in other builds.
+ */
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#include <stdint.h>
+#define hf_tsan_release(addr)	__tsan_release((void *)(uintptr_t)(addr))
+#define hf_tsan_acquire(addr)	__tsan_acquire((void *)(uintptr_t)(addr))
+#else
+#define hf_tsan_release(addr)	((void)(addr))
+#define hf_tsan_acquire(addr)	((void)(addr))
+#endif
+
 #endif /* HF_COMMON_RCU_H */
