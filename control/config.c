@@ -14,12 +14,13 @@
 #include <string.h>
 
 #include "common/compiler.h"
+#include "control/config_parse.h"
 #include "control/textparse.h"
 
 /* enough for "cores" listing one CPU per worker */
 #define MAX_WORDS	(HF_MAX_WORKERS + 1)
 
-enum opt_type { OPT_U32, OPT_STR, OPT_POLL, OPT_CORES };
+enum opt_type { OPT_U32, OPT_STR, OPT_POLL, OPT_CORES, OPT_BOOL };
 
 struct opt_desc {
 	const char *name;
@@ -67,6 +68,16 @@ static const struct opt_desc options[] = {
 	U32("fib-tbl8-groups", fib_tbl8_groups, 16, 1u << 20,
 	    "/24 ranges that may hold prefixes longer than /24"),
 	U32("nexthops-max", nexthops_max, 16, 1u << 20, "distinct next hops"),
+	U32("session-max", session_max, 16, 1u << 26,
+	    "sessions in all, split evenly between workers (stateful mode)"),
+	{ "tcp-loose-pickup", OPT_BOOL,
+	  offsetof(struct hf_config, tcp_loose_pickup), 0, 1,
+	  "yes: a mid-stream TCP packet may open a session (default no)" },
+#define HF_X_TO_OPT(id, name, secs)					\
+	U32("session-timeout-" name, session_timeout[HF_TO_##id], 1,	\
+	    30 * 86400, "idle seconds before a " name " session expires (default " #secs ")"),
+	HF_SESS_TIMEOUTS(HF_X_TO_OPT)
+#undef HF_X_TO_OPT
 };
 
 void hf_config_defaults(struct hf_config *cfg)
@@ -90,6 +101,10 @@ void hf_config_defaults(struct hf_config *cfg)
 	cfg->fib_max_routes = 2u << 20;
 	cfg->fib_tbl8_groups = 16384;
 	cfg->nexthops_max = 4096;
+	cfg->session_max = 1u << 18;
+#define HF_X_TO_DEF(id, name, secs) cfg->session_timeout[HF_TO_##id] = secs;
+	HF_SESS_TIMEOUTS(HF_X_TO_DEF)
+#undef HF_X_TO_DEF
 }
 
 void hf_config_usage(void)
@@ -100,17 +115,7 @@ void hf_config_usage(void)
 		printf("  %-24s %s\n", options[i].name, options[i].help);
 }
 
-struct parser {
-	struct hf_config *cfg;
-	const char *file;
-	unsigned int line;
-	char *err;
-	size_t errlen;
-	struct hf_cfg_port *port;	/* inside a port block */
-};
-
-__attribute__((format(printf, 2, 3)))
-static int perr(struct parser *p, const char *fmt, ...)
+int hf_cfg_perr(struct hf_cfg_parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -124,14 +129,14 @@ static int perr(struct parser *p, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int need_args(struct parser *p, int argc, int want, const char *usage)
+static int need_args(struct hf_cfg_parser *p, int argc, int want, const char *usage)
 {
 	if (argc != want)
-		return perr(p, "expected '%s'", usage);
+		return hf_cfg_perr(p, "expected '%s'", usage);
 	return 0;
 }
 
-static int parse_option(struct parser *p, const struct opt_desc *o, int argc,
+static int parse_option(struct hf_cfg_parser *p, const struct opt_desc *o, int argc,
 			char **argv)
 {
 	char *base = (char *)p->cfg + o->off;
@@ -139,17 +144,17 @@ static int parse_option(struct parser *p, const struct opt_desc *o, int argc,
 	int i;
 
 	if (o->type != OPT_CORES && argc != 2)
-		return perr(p, "option '%s' takes one value", o->name);
+		return hf_cfg_perr(p, "option '%s' takes one value", o->name);
 	switch (o->type) {
 	case OPT_U32:
 		if (hf_parse_u32(argv[1], o->min, o->max, &v))
-			return perr(p, "option '%s': '%s' is not a number in %u..%u",
+			return hf_cfg_perr(p, "option '%s': '%s' is not a number in %u..%u",
 				    o->name, argv[1], o->min, o->max);
 		memcpy(base, &v, sizeof(v));
 		return 0;
 	case OPT_STR:
 		if (strlen(argv[1]) > o->max)
-			return perr(p, "option '%s': value longer than %u characters",
+			return hf_cfg_perr(p, "option '%s': value longer than %u characters",
 				    o->name, o->max);
 		strcpy(base, argv[1]);
 		return 0;
@@ -159,81 +164,91 @@ static int parse_option(struct parser *p, const struct opt_desc *o, int argc,
 		else if (!strcmp(argv[1], "adaptive"))
 			p->cfg->poll_mode = HF_POLL_ADAPTIVE;
 		else
-			return perr(p, "option 'poll-mode': '%s' is not busy or adaptive",
+			return hf_cfg_perr(p, "option 'poll-mode': '%s' is not busy or adaptive",
 				    argv[1]);
+		return 0;
+	case OPT_BOOL:
+		if (!strcmp(argv[1], "yes") || !strcmp(argv[1], "on"))
+			v = 1;
+		else if (!strcmp(argv[1], "no") || !strcmp(argv[1], "off"))
+			v = 0;
+		else
+			return hf_cfg_perr(p, "option '%s': '%s' is not yes or no",
+					   o->name, argv[1]);
+		memcpy(base, &v, sizeof(v));
 		return 0;
 	case OPT_CORES:
 		if (argc < 2 || argc - 1 > HF_MAX_WORKERS)
-			return perr(p, "option 'cores' takes 1..%d CPU numbers",
+			return hf_cfg_perr(p, "option 'cores' takes 1..%d CPU numbers",
 				    HF_MAX_WORKERS);
 		for (i = 1; i < argc; i++)
 			if (hf_parse_u32(argv[i], o->min, o->max,
 					 &p->cfg->cores[i - 1]))
-				return perr(p, "option 'cores': '%s' is not a CPU number",
+				return hf_cfg_perr(p, "option 'cores': '%s' is not a CPU number",
 					    argv[i]);
 		p->cfg->ncores = (uint32_t)argc - 1;
 		return 0;
 	}
-	return perr(p, "internal: option type");
+	return hf_cfg_perr(p, "internal: option type");
 }
 
 /* ---- port block keywords ---- */
 
-static int kw_interface(struct parser *p, int argc, char **argv)
+static int kw_interface(struct hf_cfg_parser *p, int argc, char **argv)
 {
 	if (need_args(p, argc, 2, "interface <ifname>"))
 		return -EINVAL;
 	if (strlen(argv[1]) >= IF_NAMESIZE)
-		return perr(p, "interface name '%s' is longer than %d characters",
+		return hf_cfg_perr(p, "interface name '%s' is longer than %d characters",
 			    argv[1], IF_NAMESIZE - 1);
 	strcpy(p->port->ifname, argv[1]);
 	return 0;
 }
 
-static int kw_address(struct parser *p, int argc, char **argv)
+static int kw_address(struct hf_cfg_parser *p, int argc, char **argv)
 {
 	struct hf_cfg_addr a;
 
 	if (need_args(p, argc, 2, "address <a.b.c.d/len>"))
 		return -EINVAL;
 	if (!strchr(argv[1], '/') || hf_parse_prefix4(argv[1], &a.ip, &a.len))
-		return perr(p, "address '%s' is not of the form a.b.c.d/len",
+		return hf_cfg_perr(p, "address '%s' is not of the form a.b.c.d/len",
 			    argv[1]);
 	if (a.len == 0 || a.len > 32)
-		return perr(p, "address '%s': prefix length must be 1..32",
+		return hf_cfg_perr(p, "address '%s': prefix length must be 1..32",
 			    argv[1]);
 	if (p->port->naddr >= HF_MAX_PORT_ADDRS)
-		return perr(p, "port '%s' has more than %d addresses",
+		return hf_cfg_perr(p, "port '%s' has more than %d addresses",
 			    p->port->name, HF_MAX_PORT_ADDRS);
 	p->port->addr[p->port->naddr++] = a;
 	return 0;
 }
 
-static int kw_mac(struct parser *p, int argc, char **argv)
+static int kw_mac(struct hf_cfg_parser *p, int argc, char **argv)
 {
 	if (need_args(p, argc, 2, "mac <aa:bb:cc:dd:ee:ff>"))
 		return -EINVAL;
 	if (hf_parse_mac(argv[1], p->port->mac))
-		return perr(p, "mac '%s' is not of the form aa:bb:cc:dd:ee:ff",
+		return hf_cfg_perr(p, "mac '%s' is not of the form aa:bb:cc:dd:ee:ff",
 			    argv[1]);
 	if (p->port->mac[0] & 1)
-		return perr(p, "mac '%s' is a multicast address", argv[1]);
+		return hf_cfg_perr(p, "mac '%s' is a multicast address", argv[1]);
 	if (!memcmp(p->port->mac, "\0\0\0\0\0\0", 6))
-		return perr(p, "mac '%s' is all zeroes", argv[1]);
+		return hf_cfg_perr(p, "mac '%s' is all zeroes", argv[1]);
 	p->port->has_mac = true;
 	return 0;
 }
 
-static int kw_mtu(struct parser *p, int argc, char **argv)
+static int kw_mtu(struct hf_cfg_parser *p, int argc, char **argv)
 {
 	if (need_args(p, argc, 2, "mtu <68..9000>"))
 		return -EINVAL;
 	if (hf_parse_u32(argv[1], 68, 9000, &p->port->mtu))
-		return perr(p, "mtu '%s' is not a number in 68..9000", argv[1]);
+		return hf_cfg_perr(p, "mtu '%s' is not a number in 68..9000", argv[1]);
 	return 0;
 }
 
-static int kw_xdp_mode(struct parser *p, int argc, char **argv)
+static int kw_xdp_mode(struct hf_cfg_parser *p, int argc, char **argv)
 {
 	static const char *const names[] = { "auto", "native", "generic" };
 	unsigned int i;
@@ -245,11 +260,11 @@ static int kw_xdp_mode(struct parser *p, int argc, char **argv)
 			p->port->xdp_mode = (enum hf_xdp_mode)i;
 			return 0;
 		}
-	return perr(p, "xdp-mode '%s' is not auto, native or generic",
+	return hf_cfg_perr(p, "xdp-mode '%s' is not auto, native or generic",
 		    argv[1]);
 }
 
-static int kw_bind_mode(struct parser *p, int argc, char **argv)
+static int kw_bind_mode(struct hf_cfg_parser *p, int argc, char **argv)
 {
 	static const char *const names[] = { "auto", "zerocopy", "copy" };
 	unsigned int i;
@@ -261,13 +276,13 @@ static int kw_bind_mode(struct parser *p, int argc, char **argv)
 			p->port->bind_mode = (enum hf_bind_mode)i;
 			return 0;
 		}
-	return perr(p, "bind-mode '%s' is not auto, zerocopy or copy",
+	return hf_cfg_perr(p, "bind-mode '%s' is not auto, zerocopy or copy",
 		    argv[1]);
 }
 
 struct keyword {
 	const char *name;
-	int (*fn)(struct parser *p, int argc, char **argv);
+	int (*fn)(struct hf_cfg_parser *p, int argc, char **argv);
 };
 
 static const struct keyword port_keywords[] = {
@@ -281,19 +296,19 @@ static const struct keyword port_keywords[] = {
 
 /* ---- top-level statements ---- */
 
-static int st_port(struct parser *p, int argc, char **argv)
+static int st_port(struct hf_cfg_parser *p, int argc, char **argv)
 {
 	struct hf_cfg_port *port;
 
 	if (argc != 3 || strcmp(argv[2], "{"))
-		return perr(p, "expected 'port <name> {'");
+		return hf_cfg_perr(p, "expected 'port <name> {'");
 	if (strlen(argv[1]) >= HF_PORT_NAME_MAX)
-		return perr(p, "port name '%s' is longer than %d characters",
+		return hf_cfg_perr(p, "port name '%s' is longer than %d characters",
 			    argv[1], HF_PORT_NAME_MAX - 1);
 	if (hf_config_port_index(p->cfg, argv[1]) >= 0)
-		return perr(p, "port '%s' is defined twice", argv[1]);
+		return hf_cfg_perr(p, "port '%s' is defined twice", argv[1]);
 	if (p->cfg->nports >= HF_MAX_PORTS)
-		return perr(p, "more than %d ports", HF_MAX_PORTS);
+		return hf_cfg_perr(p, "more than %d ports", HF_MAX_PORTS);
 	port = &p->cfg->port[p->cfg->nports++];
 	strcpy(port->name, argv[1]);
 	port->line = p->line;
@@ -301,71 +316,71 @@ static int st_port(struct parser *p, int argc, char **argv)
 	return 0;
 }
 
-static int port_ref(struct parser *p, const char *name, int *idx)
+int hf_cfg_port_ref(struct hf_cfg_parser *p, const char *name, int *idx)
 {
 	*idx = hf_config_port_index(p->cfg, name);
 	if (*idx < 0)
-		return perr(p, "unknown port '%s' (ports must be defined before use)",
+		return hf_cfg_perr(p, "unknown port '%s' (ports must be defined before use)",
 			    name);
 	return 0;
 }
 
-static int st_route(struct parser *p, int argc, char **argv)
+static int st_route(struct hf_cfg_parser *p, int argc, char **argv)
 {
 	struct hf_cfg_route r = { .port = -1, .line = p->line };
 	struct hf_cfg_route *grown;
 
 	if (argc < 3)
-		return perr(p, "expected 'route <prefix> via <gw> [port <name>]', 'route <prefix> port <name>' or 'route <prefix> blackhole'");
+		return hf_cfg_perr(p, "expected 'route <prefix> via <gw> [port <name>]', 'route <prefix> port <name>' or 'route <prefix> blackhole'");
 	if (hf_parse_prefix4(argv[1], &r.prefix, &r.len))
-		return perr(p, "route prefix '%s' is not of the form a.b.c.d/len",
+		return hf_cfg_perr(p, "route prefix '%s' is not of the form a.b.c.d/len",
 			    argv[1]);
 	if (r.prefix & ~hf_prefix4_mask(r.len))
-		return perr(p, "route prefix '%s' has host bits set", argv[1]);
+		return hf_cfg_perr(p, "route prefix '%s' has host bits set", argv[1]);
 	if (!strcmp(argv[2], "via") && (argc == 4 || argc == 6)) {
 		r.kind = HF_ROUTE_VIA;
 		if (hf_parse_ip4(argv[3], &r.gw))
-			return perr(p, "gateway '%s' is not an IPv4 address",
+			return hf_cfg_perr(p, "gateway '%s' is not an IPv4 address",
 				    argv[3]);
 		if (argc == 6 && strcmp(argv[4], "port"))
-			return perr(p, "expected 'port <name>' after the gateway");
-		if (argc == 6 && port_ref(p, argv[5], &r.port))
+			return hf_cfg_perr(p, "expected 'port <name>' after the gateway");
+		if (argc == 6 && hf_cfg_port_ref(p, argv[5], &r.port))
 			return -EINVAL;
 	} else if (!strcmp(argv[2], "port") && argc == 4) {
 		r.kind = HF_ROUTE_ONLINK;
-		if (port_ref(p, argv[3], &r.port))
+		if (hf_cfg_port_ref(p, argv[3], &r.port))
 			return -EINVAL;
 	} else if (!strcmp(argv[2], "blackhole") && argc == 3) {
 		r.kind = HF_ROUTE_BLACKHOLE;
 	} else {
-		return perr(p, "expected 'route <prefix> via <gw> [port <name>]', 'route <prefix> port <name>' or 'route <prefix> blackhole'");
+		return hf_cfg_perr(p, "expected 'route <prefix> via <gw> [port <name>]', 'route <prefix> port <name>' or 'route <prefix> blackhole'");
 	}
 	grown = realloc(p->cfg->route, (p->cfg->nroutes + 1) * sizeof(*grown));
 	if (!grown)
-		return perr(p, "out of memory");
+		return hf_cfg_perr(p, "out of memory");
 	p->cfg->route = grown;
 	p->cfg->route[p->cfg->nroutes++] = r;
 	return 0;
 }
 
-static int st_neighbour(struct parser *p, int argc, char **argv)
+static int st_neighbour(struct hf_cfg_parser *p, int argc, char **argv)
 {
 	struct hf_cfg_neigh n = { .line = p->line };
 	struct hf_cfg_neigh *grown;
 
 	if (argc != 5 || strcmp(argv[3], "port"))
-		return perr(p, "expected 'neighbour <ip> <mac> port <name>'");
+		return hf_cfg_perr(p, "expected 'neighbour <ip> <mac> port <name>'");
 	if (hf_parse_ip4(argv[1], &n.ip))
-		return perr(p, "neighbour '%s' is not an IPv4 address", argv[1]);
+		return hf_cfg_perr(p, "neighbour '%s' is not an IPv4 address", argv[1]);
 	if (hf_parse_mac(argv[2], n.mac) || (n.mac[0] & 1) ||
 	    !memcmp(n.mac, "\0\0\0\0\0\0", 6))
-		return perr(p, "neighbour MAC '%s' is not a unicast aa:bb:cc:dd:ee:ff",
+		return hf_cfg_perr(p, "neighbour MAC '%s' is not a unicast aa:bb:cc:dd:ee:ff",
 			    argv[2]);
-	if (port_ref(p, argv[4], &n.port))
+	if (hf_cfg_port_ref(p, argv[4], &n.port))
 		return -EINVAL;
 	grown = realloc(p->cfg->neigh, (p->cfg->nneigh + 1) * sizeof(*grown));
 	if (!grown)
-		return perr(p, "out of memory");
+		return hf_cfg_perr(p, "out of memory");
 	p->cfg->neigh = grown;
 	p->cfg->neigh[p->cfg->nneigh++] = n;
 	return 0;
@@ -378,7 +393,14 @@ static const struct keyword statements[] = {
 	{ "neighbor", st_neighbour },
 };
 
-static int dispatch(struct parser *p, const struct keyword *kw, size_t n,
+/* the statements a policy file (`hafwctl policy load`) may hold */
+static const struct keyword policy_statements[] = {
+	{ "zone", hf_cfg_st_zone },
+	{ "rule", hf_cfg_st_rule },
+	{ "policy-default", hf_cfg_st_policy_default },
+};
+
+static int dispatch(struct hf_cfg_parser *p, const struct keyword *kw, size_t n,
 		    int argc, char **argv)
 {
 	size_t i;
@@ -389,7 +411,7 @@ static int dispatch(struct parser *p, const struct keyword *kw, size_t n,
 	return 1;	/* not found */
 }
 
-static int parse_line(struct parser *p, int argc, char **argv)
+static int parse_line(struct hf_cfg_parser *p, int argc, char **argv)
 {
 	size_t i;
 	int rc;
@@ -397,9 +419,9 @@ static int parse_line(struct parser *p, int argc, char **argv)
 	if (p->port) {
 		if (!strcmp(argv[0], "}")) {
 			if (argc != 1)
-				return perr(p, "unexpected text after '}'");
+				return hf_cfg_perr(p, "unexpected text after '}'");
 			if (!p->port->ifname[0])
-				return perr(p, "port '%s' has no 'interface'",
+				return hf_cfg_perr(p, "port '%s' has no 'interface'",
 					    p->port->name);
 			p->port = NULL;
 			return 0;
@@ -407,17 +429,24 @@ static int parse_line(struct parser *p, int argc, char **argv)
 		rc = dispatch(p, port_keywords, ARRAY_SIZE(port_keywords),
 			      argc, argv);
 		if (rc > 0)
-			return perr(p, "unknown keyword '%s' in port block",
+			return hf_cfg_perr(p, "unknown keyword '%s' in port block",
 				    argv[0]);
 		return rc;
 	}
+	rc = dispatch(p, policy_statements, ARRAY_SIZE(policy_statements),
+		      argc, argv);
+	if (rc <= 0)
+		return rc;
+	if (p->policy_only)
+		return hf_cfg_perr(p, "'%s' does not belong in a policy file (only zone, rule and policy-default)",
+				   argv[0]);
 	rc = dispatch(p, statements, ARRAY_SIZE(statements), argc, argv);
 	if (rc <= 0)
 		return rc;
 	for (i = 0; i < ARRAY_SIZE(options); i++)
 		if (!strcmp(argv[0], options[i].name))
 			return parse_option(p, &options[i], argc, argv);
-	return perr(p, "unknown keyword '%s'", argv[0]);
+	return hf_cfg_perr(p, "unknown keyword '%s'", argv[0]);
 }
 
 static int split_words(char *line, char **argv)
@@ -437,16 +466,13 @@ static int split_words(char *line, char **argv)
 	return argc;
 }
 
-int hf_config_parse(struct hf_config *cfg, const char *file,
-		    const char *text, char *err, size_t errlen)
+int hf_cfg_parse_text(struct hf_cfg_parser *p, const char *text)
 {
-	struct parser p = { .cfg = cfg, .file = file, .err = err,
-			    .errlen = errlen };
 	char *copy = strdup(text), *line, *next;
 	int rc = 0;
 
 	if (!copy)
-		return -ENOMEM;
+		return hf_cfg_perr(p, "out of memory");
 	for (line = copy; line && !rc; line = next) {
 		char *argv[MAX_WORDS];
 		int argc;
@@ -456,22 +482,32 @@ int hf_config_parse(struct hf_config *cfg, const char *file,
 			*next++ = '\0';
 		else if (!*line)
 			break;	/* after the final newline: no line N+1 */
-		p.line++;
+		p->line++;
 		argc = split_words(line, argv);
 		if (argc < 0)
-			rc = perr(&p, "more than %d words on one line", MAX_WORDS);
+			rc = hf_cfg_perr(p, "more than %d words on one line",
+					 MAX_WORDS);
 		else if (argc > 0)
-			rc = parse_line(&p, argc, argv);
+			rc = parse_line(p, argc, argv);
 	}
-	if (!rc && p.port)
-		rc = perr(&p, "port '%s' (line %u) is missing its closing '}'",
-			  p.port->name, p.port->line);
+	if (!rc && p->port)
+		rc = hf_cfg_perr(p, "port '%s' (line %u) is missing its closing '}'",
+				 p->port->name, p->port->line);
 	free(copy);
 	return rc;
 }
 
-int hf_config_load(struct hf_config *cfg, const char *path, char *err,
-		   size_t errlen)
+int hf_config_parse(struct hf_config *cfg, const char *file,
+		    const char *text, char *err, size_t errlen)
+{
+	struct hf_cfg_parser p = { .cfg = cfg, .file = file, .err = err,
+				   .errlen = errlen };
+
+	return hf_cfg_parse_text(&p, text);
+}
+
+/* The whole of @path as a NUL-terminated string in *@out (free it). */
+static int read_text(const char *path, char **out, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	char *text = NULL;
@@ -508,7 +544,32 @@ int hf_config_load(struct hf_config *cfg, const char *path, char *err,
 		snprintf(err, errlen, "%s: contains a NUL byte", path);
 		return -EINVAL;
 	}
+	*out = text;
+	return 0;
+}
+
+int hf_config_load(struct hf_config *cfg, const char *path, char *err,
+		   size_t errlen)
+{
+	char *text;
+	int rc = read_text(path, &text, err, errlen);
+
+	if (rc)
+		return rc;
 	rc = hf_config_parse(cfg, path, text, err, errlen);
+	free(text);
+	return rc;
+}
+
+int hf_config_load_policy(const struct hf_config *cfg, const char *path,
+			  struct hf_cfg_policy *out, char *err, size_t errlen)
+{
+	char *text;
+	int rc = read_text(path, &text, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = hf_config_parse_policy(cfg, path, text, out, err, errlen);
 	free(text);
 	return rc;
 }
@@ -632,6 +693,10 @@ int hf_config_validate(const struct hf_config *cfg, const char *file,
 			return verr(err, errlen, file, cfg->neigh[i].line,
 				    "neighbour is not inside a subnet of port '%s'",
 				    cfg->port[cfg->neigh[i].port].name);
+	if (cfg->policy.present && cfg->session_max < cfg->workers)
+		return verr(err, errlen, file, 0,
+			    "session-max %u is below the worker count %u",
+			    cfg->session_max, cfg->workers);
 	return 0;
 }
 
@@ -639,6 +704,9 @@ void hf_config_free(struct hf_config *cfg)
 {
 	free(cfg->route);
 	free(cfg->neigh);
+	free(cfg->policy.rule);
+	cfg->policy.rule = NULL;
+	cfg->policy.nrules = 0;
 	cfg->route = NULL;
 	cfg->neigh = NULL;
 	cfg->nroutes = 0;

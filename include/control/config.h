@@ -19,6 +19,8 @@
  *   route <prefix> port <name>         on-link route
  *   route <prefix> blackhole
  *   neighbour <ip> <mac> port <name>   static ARP entry
+ *   zone / rule / policy-default       security policy: see
+ *                                      control/config_policy.c
  */
 #ifndef HF_CONTROL_CONFIG_H
 #define HF_CONTROL_CONFIG_H
@@ -33,6 +35,33 @@
 #define HF_MAX_WORKERS		64
 #define HF_PORT_NAME_MAX	16
 #define HF_CTL_PATH_MAX		108
+
+#define HF_MAX_ZONES		32
+#define HF_MAX_RULES		4096
+#define HF_NAME_MAX		32
+
+#define HF_ZONE_NONE		0	/* a port in no zone */
+#define HF_ZONE_ANY		0xff	/* rule: any zone */
+#define HF_PROTO_ANY		0x100	/* rule: any protocol */
+
+/* Session timeout classes: X(id, option suffix, default seconds).
+ * Option: session-timeout-<suffix> <seconds>. */
+#define HF_SESS_TIMEOUTS(X)					\
+	X(TCP_SYN,	   "tcp-syn",	      5)		\
+	X(TCP_HANDSHAKE,   "tcp-handshake",   10)		\
+	X(TCP_ESTABLISHED, "tcp-established", 3600)		\
+	X(TCP_HALF_CLOSED, "tcp-half-closed", 120)		\
+	X(TCP_TIME_WAIT,   "tcp-time-wait",   15)		\
+	X(UDP,		   "udp",	      30)		\
+	X(ICMP,		   "icmp",	      6)		\
+	X(OTHER,	   "other",	      30)
+
+enum hf_sess_timeout {
+#define HF_X_TO(id, name, secs) HF_TO_##id,
+	HF_SESS_TIMEOUTS(HF_X_TO)
+#undef HF_X_TO
+	HF_TO_MAX
+};
 
 enum hf_xdp_mode { HF_XDP_AUTO, HF_XDP_NATIVE, HF_XDP_GENERIC };
 enum hf_bind_mode { HF_BIND_AUTO, HF_BIND_ZEROCOPY, HF_BIND_COPY };
@@ -74,6 +103,40 @@ struct hf_cfg_neigh {
 	unsigned int line;
 };
 
+/* A zone: named set of ports. Zone ids are index + 1. */
+struct hf_cfg_zone {
+	char name[HF_NAME_MAX];
+	uint32_t ports;		/* bit per port index */
+	unsigned int line;
+};
+
+struct hf_cfg_rule {
+	char name[HF_NAME_MAX];
+	uint8_t from_zone;	/* zone id or HF_ZONE_ANY */
+	uint8_t to_zone;
+	uint8_t src_len;	/* 0: any */
+	uint8_t dst_len;
+	uint32_t src;		/* host order, host bits clear */
+	uint32_t dst;
+	uint16_t proto;		/* or HF_PROTO_ANY */
+	uint16_t dport_lo;	/* 0..65535: any */
+	uint16_t dport_hi;
+	bool has_dport;
+	bool allow;
+	unsigned int line;
+};
+
+/* Present when the config has any zone/rule/policy-default line:
+ * hafwd is then stateful, otherwise a plain router. */
+struct hf_cfg_policy {
+	bool present;
+	bool default_allow;
+	struct hf_cfg_zone zone[HF_MAX_ZONES];
+	uint32_t nzones;
+	struct hf_cfg_rule *rule;
+	uint32_t nrules;
+};
+
 struct hf_config {
 	/* global options (table in config.c) */
 	uint32_t workers;
@@ -97,6 +160,9 @@ struct hf_config {
 	uint32_t fib_max_routes;
 	uint32_t fib_tbl8_groups;
 	uint32_t nexthops_max;
+	uint32_t session_max;
+	uint32_t session_timeout[HF_TO_MAX];	/* seconds */
+	uint32_t tcp_loose_pickup;	/* 1: a mid-stream TCP packet opens */
 
 	struct hf_cfg_port port[HF_MAX_PORTS];
 	uint32_t nports;
@@ -104,6 +170,7 @@ struct hf_config {
 	uint32_t nroutes;
 	struct hf_cfg_neigh *neigh;
 	uint32_t nneigh;
+	struct hf_cfg_policy policy;
 };
 
 /** hf_config_defaults() - fill @cfg with the defaults. */
@@ -128,6 +195,19 @@ int hf_config_load(struct hf_config *cfg, const char *path, char *err,
  */
 int hf_config_validate(const struct hf_config *cfg, const char *file,
 		       char *err, size_t errlen);
+
+/**
+ * hf_config_parse_policy() - parse @text, a policy file (zone, rule and
+ * policy-default lines only; zones name the ports of @cfg), into @out.
+ * "file:line: reason" on error. The caller frees out->rule.
+ */
+int hf_config_parse_policy(const struct hf_config *cfg, const char *file,
+			   const char *text, struct hf_cfg_policy *out,
+			   char *err, size_t errlen);
+
+/** hf_config_load_policy() - read @path and hf_config_parse_policy() it. */
+int hf_config_load_policy(const struct hf_config *cfg, const char *path,
+			  struct hf_cfg_policy *out, char *err, size_t errlen);
 
 /** hf_config_free() - free what parsing allocated (not @cfg itself). */
 void hf_config_free(struct hf_config *cfg);

@@ -32,9 +32,8 @@
 #include <stdint.h>
 
 #include "common/rcu.h"
+#include "control/config.h"
 #include "fwd/tcp_state.h"
-
-#define HF_SESS_ZONE_NONE	0
 
 /* A direction's 5-tuple plus ingress zone, host byte order. ICMP echo:
  * the identifier is sport of a request and dport of a reply, so the two
@@ -49,23 +48,8 @@ struct hf_sess_key {
 	uint16_t pad;
 };
 
-/* Timeout classes (config: session-timeout-<name>). */
-#define HF_SESS_TIMEOUTS(X)					\
-	X(TCP_SYN,	  "tcp-syn",	     5)			\
-	X(TCP_HANDSHAKE,  "tcp-handshake",  10)			\
-	X(TCP_ESTABLISHED, "tcp-established", 3600)		\
-	X(TCP_HALF_CLOSED, "tcp-half-closed", 120)		\
-	X(TCP_TIME_WAIT,  "tcp-time-wait",  15)			\
-	X(UDP,		  "udp",	    30)			\
-	X(ICMP,		  "icmp",	     6)			\
-	X(OTHER,	  "other",	    30)
-
-enum hf_sess_timeout {
-#define HF_X_TO(id, name, secs) HF_TO_##id,
-	HF_SESS_TIMEOUTS(HF_X_TO)
-#undef HF_X_TO
-	HF_TO_MAX
-};
+/* Timeout classes: enum hf_sess_timeout, HF_SESS_TIMEOUTS in
+ * control/config.h (the config names them). */
 
 /* session flags (atomic) */
 #define HF_SESS_LINKED	0x01	/* both nodes in the hash: live */
