@@ -1,7 +1,7 @@
 # control/: mprelay thread, control protocol, config, hafwctl client.
 LIB_SRCS += control/textparse.c control/config.c control/buf.c \
 	control/routes.c control/commands.c control/mprelay.c \
-	control/config_policy.c
+	control/config_policy.c control/commands_fw.c
 
 HAFWCTL := $(BUILD)/hafwctl
 BINS    += $(HAFWCTL)

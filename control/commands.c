@@ -19,6 +19,7 @@
 #include "common/compiler.h"
 #include "common/time.h"
 #include "control/buf.h"
+#include "control/cmd_args.h"
 #include "control/routes.h"
 #include "control/textparse.h"
 #include "fwd/dataplane.h"
@@ -27,18 +28,7 @@
 #include "fwd/nexthop.h"
 #include "fwd/worker.h"
 
-struct cmd_args {
-	struct hf_dataplane *dp;
-	int argc;		/* words after the command path */
-	char **argv;
-	bool json;
-	struct hf_buf *out;
-	char *err;
-	size_t errlen;
-};
-
-__attribute__((format(printf, 3, 4)))
-static int cmd_err(struct cmd_args *a, int rc, const char *fmt, ...)
+int hf_cmd_err(struct hf_cmd_args *a, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -48,14 +38,14 @@ static int cmd_err(struct cmd_args *a, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static int port_by_name(struct cmd_args *a, const char *name)
+int hf_cmd_port_by_name(struct hf_cmd_args *a, const char *name)
 {
 	uint32_t i;
 
 	for (i = 0; i < a->dp->nports; i++)
 		if (!strcmp(a->dp->port[i].name, name))
 			return (int)i;
-	return cmd_err(a, -ENOENT, "no port named '%s'", name);
+	return hf_cmd_err(a, -ENOENT, "no port named '%s'", name);
 }
 
 /* ---- show interfaces ---- */
@@ -86,7 +76,7 @@ static void port_xsk_kstats(const struct hf_dataplane *dp, uint16_t port,
 	}
 }
 
-static void show_one_interface(struct cmd_args *a, const struct hf_l3 *l3,
+static void show_one_interface(struct hf_cmd_args *a, const struct hf_l3 *l3,
 			       uint16_t i)
 {
 	const struct hf_dataplane *dp = a->dp;
@@ -158,7 +148,7 @@ static void show_one_interface(struct cmd_args *a, const struct hf_l3 *l3,
 		      ks.tx_invalid);
 }
 
-static int cmd_show_interfaces(struct cmd_args *a)
+static int cmd_show_interfaces(struct hf_cmd_args *a)
 {
 	const struct hf_l3 *l3 = rcu_dereference(a->dp->l3);
 	uint16_t i;
@@ -230,7 +220,7 @@ static const char *nh_origin_name(uint8_t o)
 	return "?";
 }
 
-static int cmd_show_routes(struct cmd_args *a)
+static int cmd_show_routes(struct hf_cmd_args *a)
 {
 	struct route_list l = { .cap = hf_fib_count(a->dp->fib) };
 	char pfx[16], gw[16];
@@ -238,7 +228,7 @@ static int cmd_show_routes(struct cmd_args *a)
 
 	l.row = calloc(l.cap ? l.cap : 1, sizeof(*l.row));
 	if (!l.row)
-		return cmd_err(a, -ENOMEM, "out of memory");
+		return hf_cmd_err(a, -ENOMEM, "out of memory");
 	hf_fib_walk(a->dp->fib, collect_route, &l);
 	qsort(l.row, l.n, sizeof(*l.row), route_cmp);
 	if (a->json)
@@ -290,7 +280,7 @@ static const char *neigh_state_name(enum hf_neigh_state s)
 }
 
 struct neigh_show {
-	struct cmd_args *a;
+	struct hf_cmd_args *a;
 	uint64_t now;
 	uint32_t n;
 };
@@ -298,7 +288,7 @@ struct neigh_show {
 static void show_neigh(const struct hf_neigh *n, void *arg)
 {
 	struct neigh_show *ns = arg;
-	struct cmd_args *a = ns->a;
+	struct hf_cmd_args *a = ns->a;
 	enum hf_neigh_state s =
 		hf_neigh_state_at(n, ns->now, hf_neigh_params(a->dp->neigh));
 	uint64_t confirmed = __atomic_load_n(&n->confirmed_ns, __ATOMIC_RELAXED);
@@ -324,7 +314,7 @@ static void show_neigh(const struct hf_neigh *n, void *arg)
 	ns->n++;
 }
 
-static int cmd_show_neighbours(struct cmd_args *a)
+static int cmd_show_neighbours(struct hf_cmd_args *a)
 {
 	struct neigh_show ns = { .a = a, .now = hf_now_ns() };
 
@@ -341,16 +331,16 @@ static int cmd_show_neighbours(struct cmd_args *a)
 
 /* ---- show counters ---- */
 
-static int cmd_show_counters(struct cmd_args *a)
+static int cmd_show_counters(struct hf_cmd_args *a)
 {
-	static const char *const cats[] = { "pkt", "drop", "arp", "icmp",
-					    "ring" };
+	static const char *const cats[] = { "pkt", "drop", "fw", "arp",
+					    "icmp", "ring" };
 	uint64_t c[HF_CNT_MAX];
 	bool all = a->argc == 1 && !strcmp(a->argv[0], "all");
 	uint32_t i, k;
 
 	if (a->argc && !all)
-		return cmd_err(a, -EINVAL, "usage: show counters [all] [--json]");
+		return hf_cmd_err(a, -EINVAL, "usage: show counters [all] [--json]");
 	hf_dp_counters(a->dp, c);
 	if (a->json) {
 		hf_buf_printf(a->out, "{\"counters\":{");
@@ -414,7 +404,7 @@ static double thread_cpu_seconds(pid_t tid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static void thread_row(struct cmd_args *a, bool first, const char *name,
+static void thread_row(struct hf_cmd_args *a, bool first, const char *name,
 		       pid_t tid, int cpu, int64_t loops, int64_t busy)
 {
 	double cpu_s = thread_cpu_seconds(tid);
@@ -441,7 +431,7 @@ static void thread_row(struct cmd_args *a, bool first, const char *name,
 	hf_buf_printf(a->out, "\n");
 }
 
-static int cmd_show_threads(struct cmd_args *a)
+static int cmd_show_threads(struct hf_cmd_args *a)
 {
 	const struct hf_dataplane *dp = a->dp;
 	uint32_t i;
@@ -472,27 +462,27 @@ static int cmd_show_threads(struct cmd_args *a)
 
 /* ---- route add|replace|del ---- */
 
-static int parse_route_words(struct cmd_args *a, struct hf_cfg_route *r)
+static int parse_route_words(struct hf_cmd_args *a, struct hf_cfg_route *r)
 {
 	int port;
 
 	memset(r, 0, sizeof(*r));
 	r->port = -1;
 	if (a->argc < 2 || hf_parse_prefix4(a->argv[0], &r->prefix, &r->len))
-		return cmd_err(a, -EINVAL,
+		return hf_cmd_err(a, -EINVAL,
 			       "usage: route add|replace <prefix> via <gw> [port <name>] | <prefix> port <name> | <prefix> blackhole");
 	if (r->prefix & ~hf_prefix4_mask(r->len))
-		return cmd_err(a, -EINVAL, "prefix '%s' has host bits set",
+		return hf_cmd_err(a, -EINVAL, "prefix '%s' has host bits set",
 			       a->argv[0]);
 	if (!strcmp(a->argv[1], "via") && (a->argc == 3 || a->argc == 5)) {
 		r->kind = HF_ROUTE_VIA;
 		if (hf_parse_ip4(a->argv[2], &r->gw))
-			return cmd_err(a, -EINVAL, "gateway '%s' is not an IPv4 address",
+			return hf_cmd_err(a, -EINVAL, "gateway '%s' is not an IPv4 address",
 				       a->argv[2]);
 		if (a->argc == 5) {
 			if (strcmp(a->argv[3], "port"))
-				return cmd_err(a, -EINVAL, "expected 'port <name>'");
-			port = port_by_name(a, a->argv[4]);
+				return hf_cmd_err(a, -EINVAL, "expected 'port <name>'");
+			port = hf_cmd_port_by_name(a, a->argv[4]);
 			if (port < 0)
 				return port;
 			r->port = port;
@@ -501,7 +491,7 @@ static int parse_route_words(struct cmd_args *a, struct hf_cfg_route *r)
 	}
 	if (!strcmp(a->argv[1], "port") && a->argc == 3) {
 		r->kind = HF_ROUTE_ONLINK;
-		port = port_by_name(a, a->argv[2]);
+		port = hf_cmd_port_by_name(a, a->argv[2]);
 		if (port < 0)
 			return port;
 		r->port = port;
@@ -511,11 +501,11 @@ static int parse_route_words(struct cmd_args *a, struct hf_cfg_route *r)
 		r->kind = HF_ROUTE_BLACKHOLE;
 		return 0;
 	}
-	return cmd_err(a, -EINVAL,
+	return hf_cmd_err(a, -EINVAL,
 		       "usage: route add|replace <prefix> via <gw> [port <name>] | <prefix> port <name> | <prefix> blackhole");
 }
 
-static int route_set(struct cmd_args *a, bool replace)
+static int route_set(struct hf_cmd_args *a, bool replace)
 {
 	struct hf_cfg_route r;
 	int rc = parse_route_words(a, &r);
@@ -526,32 +516,32 @@ static int route_set(struct cmd_args *a, bool replace)
 				a->err, a->errlen);
 }
 
-static int cmd_route_add(struct cmd_args *a)
+static int cmd_route_add(struct hf_cmd_args *a)
 {
 	return route_set(a, false);
 }
 
-static int cmd_route_replace(struct cmd_args *a)
+static int cmd_route_replace(struct hf_cmd_args *a)
 {
 	return route_set(a, true);
 }
 
-static int cmd_route_del(struct cmd_args *a)
+static int cmd_route_del(struct hf_cmd_args *a)
 {
 	uint32_t prefix;
 	uint8_t len;
 
 	if (a->argc != 1 || hf_parse_prefix4(a->argv[0], &prefix, &len))
-		return cmd_err(a, -EINVAL, "usage: route del <prefix>");
+		return hf_cmd_err(a, -EINVAL, "usage: route del <prefix>");
 	if (prefix & ~hf_prefix4_mask(len))
-		return cmd_err(a, -EINVAL, "prefix '%s' has host bits set",
+		return hf_cmd_err(a, -EINVAL, "prefix '%s' has host bits set",
 			       a->argv[0]);
 	return hf_routes_static_del(a->dp, prefix, len, a->err, a->errlen);
 }
 
 /* ---- address add|del, mtu set ---- */
 
-static struct hf_l3 *l3_copy(struct cmd_args *a)
+static struct hf_l3 *l3_copy(struct hf_cmd_args *a)
 {
 	struct hf_l3 *l3 = malloc(sizeof(*l3));
 
@@ -560,16 +550,16 @@ static struct hf_l3 *l3_copy(struct cmd_args *a)
 	return l3;
 }
 
-static int parse_port_addr(struct cmd_args *a, int *port,
+static int parse_port_addr(struct hf_cmd_args *a, int *port,
 			   struct hf_cfg_addr *ad)
 {
 	if (a->argc != 2 || !strchr(a->argv[1], '/'))
-		return cmd_err(a, -EINVAL, "usage: address add|del <port> <a.b.c.d/len>");
-	*port = port_by_name(a, a->argv[0]);
+		return hf_cmd_err(a, -EINVAL, "usage: address add|del <port> <a.b.c.d/len>");
+	*port = hf_cmd_port_by_name(a, a->argv[0]);
 	if (*port < 0)
 		return *port;
 	if (hf_parse_prefix4(a->argv[1], &ad->ip, &ad->len) || !ad->len)
-		return cmd_err(a, -EINVAL, "'%s' is not an address a.b.c.d/len",
+		return hf_cmd_err(a, -EINVAL, "'%s' is not an address a.b.c.d/len",
 			       a->argv[1]);
 	return 0;
 }
@@ -588,7 +578,7 @@ static bool subnet_in_use(const struct hf_l3 *l3, const struct hf_cfg_addr *ad)
 	return false;
 }
 
-static int cmd_address_add(struct cmd_args *a)
+static int cmd_address_add(struct hf_cmd_args *a)
 {
 	struct hf_cfg_addr ad;
 	struct hf_l3 *l3;
@@ -598,20 +588,20 @@ static int cmd_address_add(struct cmd_args *a)
 	if (rc)
 		return rc;
 	if (hf_addr4_is_net_or_bcast(ad.ip, ad.len))
-		return cmd_err(a, -EINVAL,
+		return hf_cmd_err(a, -EINVAL,
 			       "%s is the network or broadcast address of its subnet",
 			       a->argv[1]);
 	l3 = l3_copy(a);
 	if (!l3)
-		return cmd_err(a, -ENOMEM, "out of memory");
+		return hf_cmd_err(a, -ENOMEM, "out of memory");
 	if (subnet_in_use(l3, &ad)) {
 		free(l3);
-		return cmd_err(a, -EEXIST, "%s overlaps an existing subnet",
+		return hf_cmd_err(a, -EEXIST, "%s overlaps an existing subnet",
 			       a->argv[1]);
 	}
 	if (l3->port[port].naddr >= HF_MAX_PORT_ADDRS) {
 		free(l3);
-		return cmd_err(a, -ENOSPC, "port '%s' has %d addresses already",
+		return hf_cmd_err(a, -ENOSPC, "port '%s' has %d addresses already",
 			       a->argv[0], HF_MAX_PORT_ADDRS);
 	}
 	rc = hf_routes_addr_add(a->dp, (uint16_t)port, &ad, a->err, a->errlen);
@@ -624,7 +614,7 @@ static int cmd_address_add(struct cmd_args *a)
 	return 0;
 }
 
-static int cmd_address_del(struct cmd_args *a)
+static int cmd_address_del(struct hf_cmd_args *a)
 {
 	struct hf_cfg_addr ad;
 	struct hf_l3_port *lp;
@@ -637,14 +627,14 @@ static int cmd_address_del(struct cmd_args *a)
 		return rc;
 	l3 = l3_copy(a);
 	if (!l3)
-		return cmd_err(a, -ENOMEM, "out of memory");
+		return hf_cmd_err(a, -ENOMEM, "out of memory");
 	lp = &l3->port[port];
 	for (k = 0; k < lp->naddr; k++)
 		if (lp->addr[k].ip == ad.ip && lp->addr[k].len == ad.len)
 			break;
 	if (k == lp->naddr) {
 		free(l3);
-		return cmd_err(a, -ENOENT, "port '%s' has no address %s",
+		return hf_cmd_err(a, -ENOENT, "port '%s' has no address %s",
 			       a->argv[0], a->argv[1]);
 	}
 	memmove(&lp->addr[k], &lp->addr[k + 1],
@@ -656,25 +646,25 @@ static int cmd_address_del(struct cmd_args *a)
 				  a->errlen);
 }
 
-static int cmd_mtu_set(struct cmd_args *a)
+static int cmd_mtu_set(struct hf_cmd_args *a)
 {
 	struct hf_l3 *l3;
 	uint32_t mtu;
 	int port;
 
 	if (a->argc != 2)
-		return cmd_err(a, -EINVAL, "usage: mtu set <port> <mtu>");
-	port = port_by_name(a, a->argv[0]);
+		return hf_cmd_err(a, -EINVAL, "usage: mtu set <port> <mtu>");
+	port = hf_cmd_port_by_name(a, a->argv[0]);
 	if (port < 0)
 		return port;
 	if (hf_parse_u32(a->argv[1], 68, a->dp->port[port].hw_mtu, &mtu))
-		return cmd_err(a, -ERANGE,
+		return hf_cmd_err(a, -ERANGE,
 			       "mtu '%s' must be 68..%u (the interface MTU of %s)",
 			       a->argv[1], a->dp->port[port].hw_mtu,
 			       a->dp->port[port].ifname);
 	l3 = l3_copy(a);
 	if (!l3)
-		return cmd_err(a, -ENOMEM, "out of memory");
+		return hf_cmd_err(a, -ENOMEM, "out of memory");
 	l3->port[port].mtu = mtu;
 	hf_dp_publish_l3(a->dp, l3);
 	return 0;
@@ -684,7 +674,7 @@ static int cmd_mtu_set(struct cmd_args *a)
 
 struct command {
 	const char *path[2];
-	int (*fn)(struct cmd_args *a);
+	int (*fn)(struct hf_cmd_args *a);
 	const char *help;
 };
 
@@ -705,6 +695,14 @@ static const struct command commands[] = {
 	{ { "address", "add" }, cmd_address_add, "<port> <a.b.c.d/len>" },
 	{ { "address", "del" }, cmd_address_del, "<port> <a.b.c.d/len>" },
 	{ { "mtu", "set" }, cmd_mtu_set, "<port> <mtu>" },
+	{ { "show", "sessions" }, hf_cmd_show_sessions,
+	  "[address A] [port N] [protocol P] [state S] [zone Z] [limit N]" },
+	{ { "show", "session" }, hf_cmd_show_session, "<id> | info" },
+	{ { "clear", "sessions" }, hf_cmd_clear_sessions,
+	  "[filters as show sessions]: remove sessions" },
+	{ { "show", "policy" }, hf_cmd_show_policy, "zones, rules, hits" },
+	{ { "policy", "load" }, hf_cmd_policy_load,
+	  "<file> [reevaluate]: commit a new rule set atomically" },
 };
 
 void hf_cmd_help(struct hf_buf *out)
@@ -721,7 +719,7 @@ void hf_cmd_help(struct hf_buf *out)
 int hf_cmd_exec(struct hf_dataplane *dp, int argc, char **argv,
 		struct hf_buf *out, char *err, size_t errlen)
 {
-	struct cmd_args a = { .dp = dp, .out = out, .err = err,
+	struct hf_cmd_args a = { .dp = dp, .out = out, .err = err,
 			      .errlen = errlen };
 	char *words[64] = { NULL };
 	int n = 0, i;
@@ -745,6 +743,6 @@ int hf_cmd_exec(struct hf_dataplane *dp, int argc, char **argv,
 		a.argv = words + 2;
 		return commands[c].fn(&a);
 	}
-	return cmd_err(&a, -EINVAL, "unknown command '%s%s%s' (try 'help')",
+	return hf_cmd_err(&a, -EINVAL, "unknown command '%s%s%s' (try 'help')",
 		       n ? words[0] : "", n > 1 ? " " : "", n > 1 ? words[1] : "");
 }

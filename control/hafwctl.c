@@ -5,6 +5,7 @@
  * reply body on stdout, or the error on stderr with exit status 1.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,23 @@ static int relay_reply(int fd)
 	return status;
 }
 
+/*
+ * "policy load FILE": hafwd reads the file itself, from its own working
+ * directory, so send the absolute path. @abs holds it.
+ */
+static int absolute_policy_path(int argc, char **argv, char *abs)
+{
+	if (argc < 3 || strcmp(argv[0], "policy") || strcmp(argv[1], "load"))
+		return 0;
+	if (!realpath(argv[2], abs)) {
+		fprintf(stderr, "hafwctl: policy file '%s': %s\n", argv[2],
+			strerror(errno));
+		return -1;
+	}
+	argv[2] = abs;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -127,7 +145,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = getenv("HAFWD_SOCKET");
-	char req[HF_CTL_REQ_MAX];
+	char req[HF_CTL_REQ_MAX], abs[PATH_MAX];
 	int json = 0, c, fd, len, rc;
 
 	if (!path)
@@ -153,6 +171,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (absolute_policy_path(argc - optind, argv + optind, abs))
+		return 2;
 	len = build_request(req, sizeof(req), argc - optind, argv + optind,
 			    json);
 	if (len < 0)

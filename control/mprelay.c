@@ -22,6 +22,7 @@
 
 #include "common/log.h"
 #include "common/rcu.h"
+#include "fwd/session.h"
 #include "common/time.h"
 #include "control/buf.h"
 #include "control/commands.h"
@@ -46,6 +47,8 @@ struct hf_mprelay {
 	bool stop;		/* atomic */
 	struct hf_buf reply;
 	uint64_t learn_refused;
+	uint32_t ticks;
+	uint64_t sess_created_last;	/* for the setup rate */
 };
 
 /* ---- set-up ---- */
@@ -256,6 +259,26 @@ static void on_tick(struct hf_mprelay *m)
 	hf_neigh_gc(m->dp->neigh, hf_now_ns());
 }
 
+/*
+ * The ager: every tick looks at a tenth of the session slots, so each
+ * session is checked once a second and no tick stalls the control
+ * socket for long. Runs RCU-offline (it waits for grace periods).
+ */
+static void age_sessions(struct hf_mprelay *m)
+{
+	struct hf_sess_table *t = m->dp->sessions;
+	uint32_t budget = hf_sess_params_of(t)->max / (1000 / TICK_MS) + 1;
+	struct hf_sess_info info;
+
+	hf_sess_reap_expired(t, hf_now_ns(), budget);
+	if (++m->ticks % (1000 / TICK_MS))
+		return;
+	hf_sess_info(t, &info);
+	__atomic_store_n(&m->dp->sess_setup_rate,
+			 info.created - m->sess_created_last, __ATOMIC_RELAXED);
+	m->sess_created_last = info.created;
+}
+
 /* ---- control clients ---- */
 
 static int split_request(char *line, char **argv)
@@ -396,8 +419,10 @@ static void *mprelay_main(void *arg)
 			hf_rcu_offline();
 			/* FIB groups freed by deletes wait for a grace
 			 * period; let them become reusable while offline */
-			if (fd == m->timer_fd)
+			if (fd == m->timer_fd) {
 				hf_fib_reclaim(dp->fib);
+				age_sessions(m);
+			}
 		}
 	}
 	hf_rcu_unregister_offline();

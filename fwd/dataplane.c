@@ -17,12 +17,29 @@
 #include "fwd/fib.h"
 #include "fwd/neigh.h"
 #include "fwd/nexthop.h"
+#include "fwd/policy.h"
+#include "fwd/session.h"
 #include "fwd/worker.h"
 
 /* Grace-period hook of the FIB and next-hop tables. */
 static void dp_synchronize(void)
 {
 	synchronize_rcu();
+}
+
+/* The table exists even without a policy: `policy load` may turn
+ * stateful mode on while running. */
+static int sessions_create(struct hf_dataplane *dp,
+			   const struct hf_config *cfg)
+{
+	struct hf_sess_params sp = { .max = cfg->session_max,
+				     .nworkers = cfg->workers,
+				     .sync = dp_synchronize };
+	int c;
+
+	for (c = 0; c < HF_TO_MAX; c++)
+		sp.timeout_ns[c] = cfg->session_timeout[c] * HF_NSEC_PER_SEC;
+	return hf_sess_table_create(&dp->sessions, &sp);
 }
 
 int hf_dp_init(struct hf_dataplane *dp, const struct hf_config *cfg,
@@ -47,10 +64,20 @@ int hf_dp_init(struct hf_dataplane *dp, const struct hf_config *cfg,
 					dp_synchronize);
 	if (!rc)
 		rc = hf_neigh_table_create(&dp->neigh, cfg->neigh_max, &np);
+	if (!rc)
+		rc = sessions_create(dp, cfg);
 	if (rc) {
 		snprintf(err, errlen, "cannot create tables: %s", strerror(-rc));
 		hf_dp_fini(dp);
 		return rc;
+	}
+	if (cfg->policy.present) {
+		dp->policy = hf_policy_compile(&cfg->policy, cfg->workers, err,
+					       errlen);
+		if (!dp->policy) {
+			hf_dp_fini(dp);
+			return -ENOMEM;
+		}
 	}
 	dp->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (dp->event_fd < 0) {
@@ -64,6 +91,10 @@ int hf_dp_init(struct hf_dataplane *dp, const struct hf_config *cfg,
 
 void hf_dp_fini(struct hf_dataplane *dp)
 {
+	hf_policy_free(dp->policy);
+	hf_sess_table_destroy(dp->sessions);
+	dp->policy = NULL;
+	dp->sessions = NULL;
 	hf_neigh_table_destroy(dp->neigh);
 	hf_nh_table_destroy(dp->nh);
 	hf_fib_destroy(dp->fib);

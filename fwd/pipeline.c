@@ -15,6 +15,7 @@
 #include "fwd/arp.h"
 #include "fwd/dataplane.h"
 #include "fwd/fib.h"
+#include "fwd/firewall.h"
 #include "fwd/frag.h"
 #include "fwd/icmp.h"
 #include "fwd/neigh.h"
@@ -397,8 +398,11 @@ static void forward(struct hf_worker *w, const struct hf_l3 *l3,
 		    const struct hf_nexthop *nh, uint32_t dst)
 {
 	struct hf_ipv4 *ip = (struct hf_ipv4 *)frame_ptr(w, ip_addr);
+	struct hf_policy *pol = rcu_dereference(w->dp->policy);
 	uint16_t out = nh->port;
 
+	if (pol && !hf_firewall(w, pol, in_port, out, ip, ip_len, ip_addr))
+		return;
 	if (unlikely(ip->ttl <= 1)) {
 		icmp_error(w, l3, in_port, ip_addr, ip_len,
 			   HF_ICMP_TIME_EXCEEDED, HF_ICMP_EXC_TTL, 0,

@@ -302,7 +302,6 @@ static void slot_init(struct hf_sess_table *t, struct hf_session *s,
 	s->rule = rule;
 	s->owner = (uint16_t)worker;
 	s->port[HF_DIR_ORIG] = in_port;
-	s->port[HF_DIR_REPLY] = UINT8_MAX;	/* set by the first reply */
 	__atomic_store_n(&s->state, state, __ATOMIC_RELAXED);
 	s->proto = proto;
 }
@@ -310,8 +309,8 @@ static void slot_init(struct hf_sess_table *t, struct hf_session *s,
 struct hf_session *hf_sess_create(struct hf_sess_table *t, uint32_t worker,
 				  const struct hf_sess_key *orig,
 				  uint8_t reply_zone, uint8_t in_port,
-				  uint8_t state, uint32_t rule, uint64_t now,
-				  enum hf_sess_create_result *res,
+				  uint8_t out_port, uint8_t state, uint32_t rule,
+				  uint64_t now, enum hf_sess_create_result *res,
 				  enum hf_dir *dir)
 {
 	struct cds_lfht_node *got;
@@ -325,6 +324,7 @@ struct hf_session *hf_sess_create(struct hf_sess_table *t, uint32_t worker,
 	}
 	s = &t->sess[idx];
 	slot_init(t, s, idx, worker, orig->proto, in_port, state, rule, now);
+	s->port[HF_DIR_REPLY] = out_port;
 	n0 = &t->node[2 * idx];
 	n1 = &t->node[2 * idx + 1];
 	n0->key = *orig;

@@ -5,6 +5,9 @@
  *
  * Concurrency:
  *  - fib, nh, neigh: written by mprelay only (see their headers).
+ *  - sessions: see fwd/session.h (workers create, mprelay reaps).
+ *  - policy: RCU pointer, NULL = stateless router; replaced as a whole
+ *    by mprelay (`policy load`), freed after a grace period.
  *  - l3: an immutable snapshot of every port's MAC, MTU and addresses,
  *    replaced as a whole by mprelay (rcu_xchg_pointer) and freed after a
  *    grace period; workers rcu_dereference it once per loop.
@@ -26,6 +29,8 @@
 struct hf_fib;
 struct hf_nh_table;
 struct hf_neigh_table;
+struct hf_policy;
+struct hf_sess_table;
 struct hf_worker;
 struct hf_port_stats;
 
@@ -47,6 +52,9 @@ struct hf_dataplane {
 	struct hf_fib *fib;
 	struct hf_nh_table *nh;
 	struct hf_neigh_table *neigh;
+	struct hf_sess_table *sessions;
+	struct hf_policy *policy;		/* RCU pointer, may be NULL */
+	uint64_t sess_setup_rate;		/* atomic: per second, mprelay */
 	struct hf_l3 *l3;			/* RCU pointer */
 	struct hf_port port[HF_MAX_PORTS];
 	uint32_t nports;
@@ -88,7 +96,7 @@ static inline bool hf_l3_port_owns(const struct hf_l3_port *p, uint32_t ip)
 
 /**
  * hf_dp_init() - create the tables sized by @cfg (FIB, next hops,
- * neighbours) and the event fd. Ports and workers are added by the
+ * neighbours, sessions), compile the policy if any, and the event fd. Ports and workers are added by the
  * caller. Return: 0 or -errno with a message in @err.
  */
 int hf_dp_init(struct hf_dataplane *dp, const struct hf_config *cfg,

@@ -65,7 +65,8 @@ struct hf_session {
 	uint64_t sync_seq;	/* atomic: owner's change sequence (HA) */
 	uint32_t rule;		/* policy rule that allowed it */
 	uint16_t owner;		/* worker whose pool holds the slot */
-	uint8_t port[2];	/* ingress port of each direction */
+	uint8_t port[2];	/* ingress port of each direction (the
+				 * reply's: the orig egress port) */
 	uint8_t state;		/* atomic: enum hf_tcp_state for TCP */
 	uint8_t flags;		/* atomic: HF_SESS_* */
 	uint8_t proto;
@@ -142,14 +143,15 @@ enum hf_sess_create_result {
  * hf_sess_create() - worker @worker makes a session for @orig whose
  * replies will arrive in zone @reply_zone, or finds the one another
  * worker made at the same moment (*@dir tells the direction of @orig in
- * it). @state is the initial TCP state; @in_port the ingress port.
+ * it). @state is the initial TCP state; @in_port the ingress port and
+ * @out_port the egress one (where replies are expected).
  * Return: the session, or NULL with *@res FULL or CONFLICT.
  */
 struct hf_session *hf_sess_create(struct hf_sess_table *t, uint32_t worker,
 				  const struct hf_sess_key *orig,
 				  uint8_t reply_zone, uint8_t in_port,
-				  uint8_t state, uint32_t rule, uint64_t now,
-				  enum hf_sess_create_result *res,
+				  uint8_t out_port, uint8_t state, uint32_t rule,
+				  uint64_t now, enum hf_sess_create_result *res,
 				  enum hf_dir *dir);
 
 /**

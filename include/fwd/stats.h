@@ -15,7 +15,7 @@
 
 #include "common/compiler.h"
 
-/* X(name, category, help). Categories: pkt, drop, arp, icmp, ring. */
+/* X(name, category, help). Categories: pkt, drop, fw, arp, icmp, ring. */
 #define HF_WORKER_COUNTERS(X)						\
 	X(rx_packets,		pkt,  "frames received")		\
 	X(rx_bytes,		pkt,  "bytes received")			\
@@ -48,7 +48,19 @@
 	X(drop_neigh_failed,	drop, "next hop did not answer ARP")	\
 	X(drop_neigh_hold_full,	drop, "ARP hold queue full")		\
 	X(drop_tx_ring_full,	drop, "egress TX ring full")		\
+	X(drop_fw_fragment,	drop, "later fragment in stateful mode (not reassembled)") \
+	X(drop_l4_truncated,	drop, "TCP/UDP/ICMP header (or quoted one) truncated") \
+	X(drop_tcp_bad_flags,	drop, "TCP flag combination never valid") \
+	X(drop_tcp_no_session,	drop, "TCP packet other than SYN without a session") \
+	X(drop_tcp_bad_state,	drop, "TCP flags not valid in the session's state") \
+	X(drop_no_session,	drop, "reply or ICMP error without a session") \
+	X(drop_policy_deny,	drop, "denied by security policy")	\
+	X(drop_session_full,	drop, "new flow while the session table is full") \
+	X(drop_session_conflict, drop, "reply key belongs to another flow") \
 	X(drop_port_down,	drop, "egress port has no socket")	\
+	X(sessions_created,	fw,   "sessions created")		\
+	X(session_raced,	fw,   "first packets of one flow seen by two workers") \
+	X(fw_related,		fw,   "ICMP errors passed for an existing session") \
 	X(arp_malformed,	arp,  "ARP not Ethernet/IPv4 or truncated") \
 	X(arp_request_rx,	arp,  "ARP requests received")		\
 	X(arp_reply_rx,		arp,  "ARP replies received")		\

@@ -75,7 +75,7 @@ static struct hf_session *create(struct hf_sess_table *t, uint32_t w,
 	enum hf_dir dir = HF_DIR_REPLY;
 	struct hf_session *s;
 
-	s = hf_sess_create(t, w, &k, rzone, 1, HF_TCP_SYN_SENT, 7, now, res,
+	s = hf_sess_create(t, w, &k, rzone, 1, 2, HF_TCP_SYN_SENT, 7, now, res,
 			   &dir);
 	if (s && *res == HF_SESS_CREATED)
 		assert_int_equal(dir, HF_DIR_ORIG);
@@ -164,6 +164,7 @@ static void test_both_directions(void **state)
 	assert_memory_equal(&got, &r, sizeof(r));
 	assert_int_equal(s->rule, 7);
 	assert_int_equal(s->port[HF_DIR_ORIG], 1);
+	assert_int_equal(s->port[HF_DIR_REPLY], 2);
 	assert_int_equal(s->proto, 6);
 	assert_ptr_equal(hf_sess_get(t, s->id), s);
 	assert_null(hf_sess_get(t, s->id + (1ULL << 32)));	/* old generation */
@@ -214,12 +215,12 @@ static void test_race_between_workers(void **state)
 	a = create(t, 0, k, 1, 1, &res);
 	assert_int_equal(res, HF_SESS_CREATED);
 	/* worker 1 saw the same first packet */
-	b = hf_sess_create(t, 1, &k, 1, 2, 0, 0, 1, &res, &dir);
+	b = hf_sess_create(t, 1, &k, 1, 2, 3, 0, 0, 1, &res, &dir);
 	assert_int_equal(res, HF_SESS_RACED);
 	assert_ptr_equal(a, b);
 	assert_int_equal(dir, HF_DIR_ORIG);
 	/* ... or the first reply: it finds the session as its reply way */
-	b = hf_sess_create(t, 1, &r, 1, 2, 0, 0, 1, &res, &dir);
+	b = hf_sess_create(t, 1, &r, 1, 2, 3, 0, 0, 1, &res, &dir);
 	assert_int_equal(res, HF_SESS_RACED);
 	assert_ptr_equal(a, b);
 	assert_int_equal(dir, HF_DIR_REPLY);
@@ -256,7 +257,7 @@ static void test_reply_key_conflict(void **state)
 	assert_int_equal(res, HF_SESS_CREATED);
 	/* ab is exactly other's reply: it joins other as the reply way */
 	assert_memory_equal(&mirror, &ab, sizeof(ab));
-	assert_ptr_equal(hf_sess_create(t, 0, &ab, 2, 1, 0, 0, 1, &res, &dir),
+	assert_ptr_equal(hf_sess_create(t, 0, &ab, 2, 1, 0, 0, 0, 1, &res, &dir),
 			 o);
 	assert_int_equal(res, HF_SESS_RACED);
 	assert_int_equal(dir, HF_DIR_REPLY);
@@ -304,14 +305,14 @@ static void test_full_then_freed(void **state)
 	for (i = 0; i < 4; i++) {
 		s[i] = hf_sess_create(t, 0, &(struct hf_sess_key){ .saddr = 1,
 			.daddr = 2, .sport = (uint16_t)i, .dport = 53,
-			.proto = 17, .zone = 1 }, 1, 0, 0, 0, SEC, &res, &dir);
+			.proto = 17, .zone = 1 }, 1, 0, 1, 0, 0, SEC, &res, &dir);
 		assert_int_equal(res, HF_SESS_CREATED);
 	}
 	/* an established TCP-like session keeps working when full */
 	__atomic_store_n(&s[0]->state, HF_TCP_ESTABLISHED, __ATOMIC_RELAXED);
 	s[0]->proto = 6;
 	k = key(1, 2, 99, 53, 17, 1);
-	assert_null(hf_sess_create(t, 0, &k, 1, 0, 0, 0, SEC, &res, &dir));
+	assert_null(hf_sess_create(t, 0, &k, 1, 0, 1, 0, 0, SEC, &res, &dir));
 	assert_int_equal(res, HF_SESS_FULL);
 	hf_rcu_offline();
 	/* before the UDP timeout nothing goes */
@@ -323,7 +324,7 @@ static void test_full_then_freed(void **state)
 	assert_int_equal(info.created, 4);
 	assert_int_equal(info.freed, 3);
 	hf_rcu_online();
-	assert_non_null(hf_sess_create(t, 0, &k, 1, 0, 0, 0, 3 * SEC, &res,
+	assert_non_null(hf_sess_create(t, 0, &k, 1, 0, 1, 0, 0, 3 * SEC, &res,
 				       &dir));
 	assert_int_equal(res, HF_SESS_CREATED);
 	hf_rcu_offline();
@@ -461,7 +462,7 @@ static void *worker_main(void *arg)
 			s = hf_sess_lookup(c->t, want, &dir);
 			if (!s) {
 				want = &k;
-				s = hf_sess_create(c->t, c->id, &k, 2, 0,
+				s = hf_sess_create(c->t, c->id, &k, 2, 0, 1,
 						   HF_TCP_SYN_SENT, 1,
 						   hf_now_ns(), &res, &dir);
 				if (!s) {
