@@ -77,8 +77,12 @@ static int fx_setup(void **state)
 	w->umem.area = aligned_alloc(4096, w->umem.size);
 	w->umem.nframes = NFRAMES;
 	w->umem.free = calloc(NFRAMES, sizeof(*w->umem.free));
-	if (!w->umem.area || !w->umem.free)
+	if (!w->umem.area || !w->umem.free) {
+		free(w->umem.area);
+		free(w->umem.free);
+		free(w);
 		return -1;
+	}
 	for (i = NFRAMES - 1; i >= 1; i--)
 		w->umem.free[w->umem.nfree++] = (uint64_t)i * HF_FRAME_SIZE;
 	w->now_ns = 1000 * HF_NSEC_PER_SEC;
