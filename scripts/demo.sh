@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # `make demo`: a live hafwd between network namespaces.
 #   h1 (198.18.1.2) --- [p1  dut/hafwd  p2] --- h2 (198.18.2.2)
-# Starts hafwd in the dut namespace, pings through it and at it, sends a
-# short UDP stream, shows interfaces and counters, then tears it all down.
+# Starts hafwd in the dut namespace with a small security policy, pings
+# through it and at it (and shows the reverse direction refused), sends a
+# short UDP stream, shows interfaces, sessions, policy and counters, then
+# tears it all down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (namespaces, XDP)"; exit 1; }
@@ -28,7 +30,12 @@ say "topology: h1 -- dut (hafwd) -- h2 in namespaces $P-*"
 for ns in h1 dut h2; do ip netns add "$P-$ns"; ip -n "$P-$ns" link set lo up; done
 ip link add eth0 netns "$P-h1" type veth peer name p1 netns "$P-dut"
 ip link add eth0 netns "$P-h2" type veth peer name p2 netns "$P-dut"
-for h in h1 h2; do ip -n "$P-$h" link set eth0 up; done
+for h in h1 h2; do
+	ip -n "$P-$h" link set eth0 up
+	# complete checksums: veth's offload would leave them to "hardware",
+	# and AF_XDP forwards the frame as it is
+	ip netns exec "$P-$h" ethtool -K eth0 tx off >/dev/null
+done
 ip -n "$P-dut" link set p1 up
 ip -n "$P-dut" link set p2 up
 ip -n "$P-h1" addr add 198.18.1.2/24 dev eth0
@@ -49,6 +56,12 @@ port p2 {
     address 198.18.2.1/24
 }
 route 198.19.0.0/16 via 198.18.2.2
+# stateful: h1's side may open sessions to h2's side, not the reverse
+zone inside p1
+zone outside p2
+policy-default deny
+rule out from inside to outside action allow
+session-timeout-icmp 30
 EOC
 say "configuration ($CONF)"
 cat "$CONF"
@@ -64,6 +77,9 @@ say "ping the router, then through it"
 ip netns exec "$P-h1" ping -c 3 -i 0.2 -W 1 198.18.1.1
 ip netns exec "$P-h1" ping -c 5 -i 0.2 -W 1 198.18.2.2
 ip netns exec "$P-h1" traceroute -n -q 1 -w 1 198.18.2.2 2>/dev/null || true
+
+say "h2 -> h1 is refused by the policy (no session, default deny)"
+ip netns exec "$P-h2" ping -c 2 -i 0.2 -W 1 198.18.1.2 || echo "(refused, as configured)"
 
 say "a short UDP stream h1 -> h2 (1000 packets, trafgen)"
 if command -v trafgen >/dev/null; then
@@ -82,6 +98,10 @@ say "hafwctl show routes"
 ctl show routes
 say "hafwctl show neighbours"
 ctl show neighbours
+say "hafwctl show sessions"
+ctl show sessions
+say "hafwctl show policy"
+ctl show policy
 say "hafwctl show counters"
 ctl show counters
 say "hafwctl show threads"
