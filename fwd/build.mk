@@ -2,7 +2,7 @@
 LIB_SRCS += fwd/log.c fwd/fib.c fwd/nexthop.c fwd/neigh.c fwd/stats.c \
 	fwd/umem.c fwd/xsk.c fwd/port.c fwd/worker.c fwd/pipeline.c \
 	fwd/hold.c fwd/arp.c fwd/dataplane.c fwd/tcp_state.c
-LIB_SRCS += fwd/icmp.c fwd/frag.c
+LIB_SRCS += fwd/icmp.c fwd/frag.c fwd/hugemem.c
 LIB_SRCS += fwd/session.c fwd/policy.c fwd/flow.c fwd/firewall.c
 LIB_SRCS += fwd/capture.c
 

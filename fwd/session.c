@@ -18,6 +18,7 @@
 
 #include "common/compiler.h"
 #include "common/time.h"
+#include "fwd/hugemem.h"
 #include "fwd/stats.h"
 
 #define REAP_BATCH	8192
@@ -199,8 +200,9 @@ int hf_sess_table_create(struct hf_sess_table **out,
 	t->p.max = (uint32_t)total;
 	t->seed = random_seed();
 	t->buckets = pow2_at_least(2 * total);
-	t->sess = calloc(total, sizeof(*t->sess));
-	t->node = calloc(2 * total, sizeof(*t->node));
+	/* looked up at random: huge pages, faulted in before any packet */
+	t->sess = hf_huge_alloc(total * sizeof(*t->sess));
+	t->node = hf_huge_alloc(2 * total * sizeof(*t->node));
 	/* sized once for two nodes per session: no resize on the fast path */
 	t->ht = cds_lfht_new(t->buckets, t->buckets, t->buckets, 0, NULL);
 	if (!t->sess || !t->node || !t->ht || rings_create(t)) {
@@ -233,8 +235,8 @@ void hf_sess_table_destroy(struct hf_sess_table *t)
 		for (i = 0; i < t->p.nworkers; i++)
 			free(t->ring[i].slot);
 	free(t->ring);
-	free(t->node);
-	free(t->sess);
+	hf_huge_free(t->node, 2 * (size_t)t->p.max * sizeof(*t->node));
+	hf_huge_free(t->sess, (size_t)t->p.max * sizeof(*t->sess));
 	free(t);
 }
 

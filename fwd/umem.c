@@ -7,9 +7,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <xdp/xsk.h>
+
+#include "fwd/hugemem.h"
 
 int hf_umem_create(struct hf_umem *u, uint32_t nframes, uint32_t fq_size,
 		   uint32_t cq_size, struct xsk_ring_prod *fq,
@@ -29,20 +30,12 @@ int hf_umem_create(struct hf_umem *u, uint32_t nframes, uint32_t fq_size,
 	if (nframes < 2)
 		return -EINVAL;
 	u->size = (uint64_t)nframes * HF_FRAME_SIZE;
-	u->area = mmap(NULL, u->size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (u->area == MAP_FAILED) {
-		u->area = NULL;
-		return -errno;
-	}
-	/*
-	 * Frames cycle through the whole area (fill rings are thousands deep):
-	 * 2 MiB pages spare the kernel's copy and our parsing most TLB misses.
-	 * Best effort: without THP the area simply stays in 4 KiB pages.
-	 * Touch every page now so no fault ever happens on the packet path.
-	 */
-	madvise(u->area, u->size, MADV_HUGEPAGE);
-	memset(u->area, 0, u->size);
+	/* frames cycle through the whole area (fill rings are thousands
+	 * deep): huge pages spare the kernel's copy and our parsing most TLB
+	 * misses */
+	u->area = hf_huge_alloc(u->size);
+	if (!u->area)
+		return -ENOMEM;
 	u->free = calloc(nframes, sizeof(*u->free));
 	if (!u->free) {
 		hf_umem_destroy(u);
@@ -65,8 +58,7 @@ void hf_umem_destroy(struct hf_umem *u)
 {
 	if (u->umem)
 		xsk_umem__delete(u->umem);
-	if (u->area)
-		munmap(u->area, u->size);
+	hf_huge_free(u->area, u->size);
 	free(u->free);
 	memset(u, 0, sizeof(*u));
 }
