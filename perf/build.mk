@@ -2,19 +2,20 @@
 # perf/build.mk - benchmark tools, included by the top-level Makefile.
 # Builds into $(BUILD)/perf/: hf-gen (XDP live-frames generator), hf-sink
 # (counting XDP receiver), hf-xdpfwd (native XDP reference forwarder),
-# hf-offload (ethtool -K stand-in) and their BPF objects, which the tools
-# look up next to their executable. Adds nothing to BINS or LIB_SRCS.
+# hf-xskfwd (minimal AF_XDP reference forwarder), hf-offload (ethtool -K
+# stand-in) and their BPF objects, which the tools look up next to their
+# executable. Adds nothing to BINS or LIB_SRCS.
 # Uses $(BUILD) $(CC) $(CLANG) $(ALL_CFLAGS) $(BPF_CFLAGS) $(LDLIBS) $(Q).
 
 PERF_OUT   := $(BUILD)/perf
 PERF_TOOLS := $(PERF_OUT)/hf-gen $(PERF_OUT)/hf-sink $(PERF_OUT)/hf-xdpfwd \
-	$(PERF_OUT)/hf-offload
+	$(PERF_OUT)/hf-xskfwd $(PERF_OUT)/hf-offload
 PERF_BPF   := $(PERF_OUT)/hf_gen.bpf.o $(PERF_OUT)/hf_sink.bpf.o \
-	$(PERF_OUT)/hf_xdpfwd.bpf.o
+	$(PERF_OUT)/hf_xdpfwd.bpf.o $(PERF_OUT)/hf_xskfwd.bpf.o
 PERF_UTIL  := $(PERF_OUT)/obj/lib/perf_util.o
 PERF_OBJS  := $(PERF_UTIL) $(PERF_OUT)/obj/gen/hf_gen.o \
 	$(PERF_OUT)/obj/sink/hf_sink.o $(PERF_OUT)/obj/ref/hf_xdpfwd.o \
-	$(PERF_OUT)/obj/tools/hf_offload.o
+	$(PERF_OUT)/obj/ref/hf_xskfwd.o $(PERF_OUT)/obj/tools/hf_offload.o
 
 .PHONY: perf-tools
 perf-tools: $(PERF_TOOLS) $(PERF_BPF)
@@ -29,6 +30,7 @@ $(PERF_OBJS): $(PERF_OUT)/obj/%.o: perf/%.c
 $(PERF_OUT)/hf_gen.bpf.o: perf/gen/hf_gen.bpf.c
 $(PERF_OUT)/hf_sink.bpf.o: perf/sink/hf_sink.bpf.c
 $(PERF_OUT)/hf_xdpfwd.bpf.o: perf/ref/hf_xdpfwd.bpf.c
+$(PERF_OUT)/hf_xskfwd.bpf.o: perf/ref/hf_xskfwd.bpf.c
 
 $(PERF_BPF):
 	@mkdir -p $(dir $@)
@@ -38,6 +40,7 @@ $(PERF_BPF):
 $(PERF_OUT)/hf-gen: $(PERF_OUT)/obj/gen/hf_gen.o $(PERF_UTIL)
 $(PERF_OUT)/hf-sink: $(PERF_OUT)/obj/sink/hf_sink.o $(PERF_UTIL)
 $(PERF_OUT)/hf-xdpfwd: $(PERF_OUT)/obj/ref/hf_xdpfwd.o $(PERF_UTIL)
+$(PERF_OUT)/hf-xskfwd: $(PERF_OUT)/obj/ref/hf_xskfwd.o $(PERF_UTIL)
 $(PERF_OUT)/hf-offload: $(PERF_OUT)/obj/tools/hf_offload.o
 
 $(PERF_TOOLS):

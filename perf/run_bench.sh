@@ -14,18 +14,20 @@
 #   drop    XDP_DROP on dut0: what the generator gets into the DUT (ceiling)
 #   kernel  Linux ip_forward in the dut namespace, static neighbour
 #   xdp     native XDP reference: bpf_redirect dut0 -> dut1 (hf-xdpfwd)
+#   xsk     minimal AF_XDP reference forwarder, copy mode (hf-xskfwd)
 #   hafwd   $BUILD/hafwd on dut0/dut1 ("hafwd: not available" if absent)
 #
 # Environment: RUNS (5), DURATION (3 s window), WARMUP (1 s), SIZE (64),
 # FLOWS (64), GEN (auto|pktgen|hf-gen|trafgen), FORWARDERS ("drop kernel
-# xdp hafwd"), GEN_CPU (0), DUT_CPU (1), STEAL_MAX (25 %) and FOREIGN_MAX
+# xdp xsk hafwd"), GEN_CPU (0), DUT_CPU (1), STEAL_MAX (25 %) and FOREIGN_MAX
 # (10: % of a CPU used by processes that are not part of the benchmark;
 # a run above either limit is left out of the median when 3 or more
 # undisturbed runs of that forwarder remain),
-# DUT_NICE (-10: nice of the DUT's NAPI threads and of hafwd, so that
-# stray jobs disturb less), TRAFGEN_RATE (3000000pps), BUILD (build),
+# DUT_NICE (-10: nice of the DUT's NAPI threads, hafwd and hf-xskfwd, so
+# that stray jobs disturb less), TRAFGEN_RATE (3000000pps), BUILD (build),
 # HAFWD, HAFWCTL (binaries), HAFWD_CONF_EXTRA (lines appended to hafwd's
 # configuration, e.g. $'poll-mode adaptive\nworker-priority 10'),
+# XSKFWD_ARGS (options appended to hf-xskfwd's, e.g. "--busy --priority 0"),
 # KEEP_LOGS (1 keeps the logs).
 #
 # Exit status: 0 when the reference rows were measured (hafwd may be
@@ -50,7 +52,7 @@ WARMUP=${WARMUP:-1}
 SIZE=${SIZE:-64}
 FLOWS=${FLOWS:-64}
 GEN=${GEN:-auto}
-FORWARDERS=${FORWARDERS:-drop kernel xdp hafwd}
+FORWARDERS=${FORWARDERS:-drop kernel xdp xsk hafwd}
 GEN_CPU=${GEN_CPU:-0}
 DUT_CPU=${DUT_CPU:-1}
 STEAL_MAX=${STEAL_MAX:-25}
@@ -59,6 +61,7 @@ KEEP_LOGS=${KEEP_LOGS:-0}
 TRAFGEN_RATE=${TRAFGEN_RATE:-3000000pps}
 DUT_NICE=${DUT_NICE:--10}
 HAFWD_CONF_EXTRA=${HAFWD_CONF_EXTRA:-}
+XSKFWD_ARGS=${XSKFWD_ARGS:-}
 
 # Addressing (198.18.0.0/15 only) and fixed, locally administered MACs.
 GEN_MAC=02:00:00:00:01:02
@@ -225,11 +228,13 @@ check_args() {
 	esac
 	local f
 	for f in $FORWARDERS; do
-		case $f in drop | kernel | xdp | hafwd) ;;
-		*) warn "FORWARDERS: unknown '$f' (drop kernel xdp hafwd)"; exit 2 ;;
+		case $f in drop | kernel | xdp | xsk | hafwd) ;;
+		*) warn "FORWARDERS: unknown '$f' (drop kernel xdp xsk hafwd)"; exit 2 ;;
 		esac
 	done
 	[[ -n ${FORWARDERS// /} ]] || { warn "FORWARDERS is empty"; exit 2; }
+	[[ $XSKFWD_ARGS =~ ^[-a-zA-Z0-9:._/\ ]*$ ]] ||
+		{ warn "XSKFWD_ARGS: only options and plain values (letters, digits, - : . _ /)"; exit 2; }
 }
 
 check_env() {
@@ -295,11 +300,12 @@ steal_pct() {
 now_ns() { date +%s%N; }
 
 # own_ns FWD: CPU time (ns, scheduler-exact) used so far by the DUT on
-# DUT_CPU: the dut ports' NAPI kthreads, ksoftirqd there, hafwd's threads.
+# DUT_CPU: the dut ports' NAPI kthreads, ksoftirqd there, and the threads
+# of the user-space forwarder (hafwd, or hf-xskfwd and its timeout parent).
 # Per-CPU /proc/stat is tick-sampled and, on this VM, does not add up
 # with per-task times at all; task runtimes do.
 own_ns() {
-	local f c pid files=()
+	local f c pid pids files=()
 	for f in /proc/[0-9]*/comm; do
 		{ read -r c <"$f"; } 2>/dev/null || continue
 		case $c in
@@ -309,11 +315,16 @@ own_ns() {
 		pid=${f#/proc/}
 		files+=("/proc/${pid%/comm}/schedstat")
 	done
-	if [[ $1 == hafwd ]]; then
-		for f in /proc/"$FWD_PID"/task/*/schedstat; do
+	case $1 in
+	hafwd) pids=$FWD_PID ;;
+	xsk) pids=$XSK_PIDS ;;
+	*) pids= ;;
+	esac
+	for pid in $pids; do
+		for f in /proc/"$pid"/task/*/schedstat; do
 			files+=("$f")
 		done
-	fi
+	done
 	((${#files[@]})) || { echo 0; return; }
 	cat "${files[@]}" 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
@@ -599,6 +610,7 @@ fwd_label() {
 	drop) echo "XDP_DROP at dut0 (ceiling)" ;;
 	kernel) echo "Linux ip_forward" ;;
 	xdp) echo "native XDP redirect (ref)" ;;
+	xsk) echo "minimal AF_XDP fwd (ref)" ;;
 	hafwd) echo "hafwd" ;;
 	esac
 }
@@ -640,6 +652,55 @@ xdp_up() {
 xdp_down() {
 	stop_pid "$FWD_PID" 5
 	tail -n 1 "$TMPD/xdpfwd.log" >>"$RUN_LOG"
+}
+
+# xsk_up: hf-xskfwd on DUT_CPU, SCHED_FIFO 10 like hafwd's worker (above
+# the veth NAPI threads, asleep when idle: no receive livelock). Its
+# options can be extended or overridden (the last one wins) by XSKFWD_ARGS.
+# Sets XSK_PIDS: timeout and hf-xskfwd, whose CPU time counts as the DUT's.
+xsk_up() {
+	local out=$TMPD/xskfwd-$RUN_TAG.log extra=()
+	[[ -x $PERF_BIN/hf-xskfwd && -e $PERF_BIN/hf_xskfwd.bpf.o ]] || {
+		UNAVAIL[xsk]="hf-xskfwd not built"
+		return 1
+	}
+	read -r -a extra <<<"$XSKFWD_ARGS"
+	: >"$out"
+	timeout 300 nice -n "$DUT_NICE" taskset -c "$DUT_CPU" \
+		ip netns exec "$NS_DUT" "$PERF_BIN/hf-xskfwd" \
+		--in "$DEV_D0" --out "$DEV_D1" --dst-mac "$SINK_MAC" \
+		--cpu "$DUT_CPU" --priority 10 --timeout 240 "${extra[@]}" \
+		>"$out" 2>&1 &
+	FWD_PID=$!
+	PIDS+=("$FWD_PID")
+	if ! wait_line "$out" 'hf-xskfwd: ready' 10 "$FWD_PID"; then
+		UNAVAIL[xsk]="hf-xskfwd failed: $(tail -n 1 "$out")"
+		stop_pid "$FWD_PID"
+		FAILED_NOTE=1
+		return 1
+	fi
+	XSK_PIDS="$FWD_PID $(pgrep -P "$FWD_PID" 2>/dev/null | tr '\n' ' ')"
+}
+
+xsk_down() {
+	local rc
+	stop_pid "$FWD_PID" 5
+	rc=$?
+	((rc == 0)) || echo "hf-xskfwd: exit status $rc after SIGTERM (expected 0)" >>"$RUN_LOG"
+	tail -n 2 "$TMPD/xskfwd-$RUN_TAG.log" >>"$RUN_LOG"
+}
+
+# xsk_drops: hf-xskfwd's non-zero drop counters (its own and the kernel's
+# for its RX socket) of the last run, if any.
+xsk_drops() {
+	local log=$TMPD/xskfwd-$RUN_TAG.log k v d=
+	for k in drop_not_ipv4 drop_ttl drop_tx_full fq_short kick_errors \
+		rx_dropped rx_ring_full; do
+		v=$(kv "$log" "$k")
+		[[ -n $v && $v != 0 ]] && d+=" $k=$v"
+	done
+	[[ -n $d ]] && echo "hf-xskfwd$d"
+	return 0
 }
 
 hafwd_conf() {
@@ -753,6 +814,7 @@ fwd_up() {
 	drop) return 0 ;;
 	kernel) kernel_up ;;
 	xdp) xdp_up ;;
+	xsk) xsk_up ;;
 	hafwd) hafwd_up ;;
 	esac
 }
@@ -762,6 +824,7 @@ fwd_down() {
 	drop) ;;
 	kernel) kernel_down ;;
 	xdp) xdp_down ;;
+	xsk) xsk_down ;;
 	hafwd) hafwd_down ;;
 	esac
 }
@@ -839,6 +902,7 @@ run_one() {
 	bad_ttl=$(kv "$sout" bad_ttl)
 	[[ -n $NAPI_NOTE ]] && note="${note:+$note; }$NAPI_NOTE"
 	[[ $fwd == hafwd ]] && note="${note:+$note; }$(hafwd_drops)"
+	[[ $fwd == xsk ]] && note="${note:+$note; }$(xsk_drops)"
 	if [[ $status != ok ]]; then
 		note="${note:+$note; }sink: ${status:-failed}"
 		good=0
@@ -929,7 +993,7 @@ report() {
 	say ""
 	((MARKED)) && say "* fewer than 3 undisturbed runs: the median includes disturbed runs"
 	say "steal during the benchmark: cpu $GEN_CPU $(steal_pct "$STEAL_T0G" "$(cpu_stat "$GEN_CPU")")%, cpu $DUT_CPU $(steal_pct "$STEAL_T0" "$(cpu_stat "$DUT_CPU")")%"
-	say "dut cpu: share of cpu $DUT_CPU used by the DUT (NAPI threads, hafwd); well below 100: it waited"
+	say "dut cpu: share of cpu $DUT_CPU used by the DUT (NAPI threads, hafwd or hf-xskfwd); well below 100: it waited"
 	say "out-drop: frames the dut1 -> sink veth ring refused (sink too slow: above a few % the figure is a floor)"
 }
 
@@ -945,6 +1009,7 @@ main() {
 
 	declare -gA RES_OFF RES_GOOD RES_CLEAN RES_BAD RES_BUSY RES_OUTDROP UNAVAIL
 	HAFWD_NEIGH=1
+	XSK_PIDS=
 	MARKED=0
 	GEN_USED=
 	NAPI_NOTE=
@@ -953,6 +1018,7 @@ main() {
 	say "command: RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP SIZE=$SIZE FLOWS=$FLOWS GEN=$GEN perf/run_bench.sh"
 	[[ -z $HAFWD_CONF_EXTRA ]] ||
 		say "hafwd configuration extra: $(tr '\n' ';' <<<"$HAFWD_CONF_EXTRA" | sed 's/;$//')"
+	[[ -z $XSKFWD_ARGS ]] || say "hf-xskfwd extra options: $XSKFWD_ARGS"
 	machine_facts
 	CLK_TCK=$(getconf CLK_TCK)
 	MY_SID=$(awk '{ sub(/.*\) /, ""); print $4 }' /proc/$$/stat)
