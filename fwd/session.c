@@ -381,22 +381,6 @@ uint64_t hf_sess_expires_ns(const struct hf_sess_table *t,
 
 /* ---- reaper side ---- */
 
-/* Unlink slot @idx if it is live; it joins the batch to be freed. */
-static bool unlink_slot(struct hf_sess_table *t, uint32_t idx)
-{
-	struct hf_session *s = &t->sess[idx];
-	uint8_t f = __atomic_load_n(&s->flags, __ATOMIC_ACQUIRE);
-
-	if (!(f & (HF_SESS_LINKED | HF_SESS_DOOMED)))
-		return false;
-	cds_lfht_del(t->ht, &t->node[2 * idx].node);
-	if (f & HF_SESS_LINKED)
-		cds_lfht_del(t->ht, &t->node[2 * idx + 1].node);
-	__atomic_store_n(&s->flags, 0, __ATOMIC_RELEASE);
-	t->batch[t->nbatch++] = idx;
-	return true;
-}
-
 /* After a grace period nobody can hold the batch's sessions: free them.
  * Called RCU-offline. */
 static void free_batch(struct hf_sess_table *t)
@@ -419,6 +403,28 @@ static void free_batch(struct hf_sess_table *t)
 	}
 	__atomic_store_n(&t->freed, t->freed + t->nbatch, __ATOMIC_RELAXED);
 	t->nbatch = 0;
+}
+
+/* Unlink slot @idx if it is live; it joins the batch to be freed after
+ * a grace period (now, if the batch is full). Called RCU-online. */
+static bool unlink_slot(struct hf_sess_table *t, uint32_t idx)
+{
+	struct hf_session *s = &t->sess[idx];
+	uint8_t f = __atomic_load_n(&s->flags, __ATOMIC_ACQUIRE);
+
+	if (!(f & (HF_SESS_LINKED | HF_SESS_DOOMED)))
+		return false;
+	cds_lfht_del(t->ht, &t->node[2 * idx].node);
+	if (f & HF_SESS_LINKED)
+		cds_lfht_del(t->ht, &t->node[2 * idx + 1].node);
+	__atomic_store_n(&s->flags, 0, __ATOMIC_RELEASE);
+	t->batch[t->nbatch++] = idx;
+	if (t->nbatch == REAP_BATCH) {
+		hf_rcu_offline();
+		free_batch(t);
+		hf_rcu_online();
+	}
+	return true;
 }
 
 static bool is_expired(const struct hf_sess_table *t,
@@ -449,11 +455,6 @@ uint32_t hf_sess_reap_expired(struct hf_sess_table *t, uint64_t now,
 		t->cursor = idx + 1 < t->p.max ? idx + 1 : 0;
 		if (is_expired(t, &t->sess[idx], now) && unlink_slot(t, idx))
 			removed++;
-		if (t->nbatch == REAP_BATCH) {
-			hf_rcu_offline();
-			free_batch(t);
-			hf_rcu_online();
-		}
 	}
 	hf_rcu_offline();
 	free_batch(t);
@@ -478,11 +479,6 @@ uint32_t hf_sess_clear(struct hf_sess_table *t,
 			continue;
 		if (unlink_slot(t, i))
 			removed++;
-		if (t->nbatch == REAP_BATCH) {
-			hf_rcu_offline();
-			free_batch(t);
-			hf_rcu_online();
-		}
 	}
 	hf_rcu_offline();
 	free_batch(t);

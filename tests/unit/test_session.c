@@ -416,6 +416,33 @@ static void test_clear_and_foreach(void **state)
 	hf_sess_table_destroy(t);
 }
 
+/* More sessions than one reaper batch: freed in several grace periods. */
+static void test_clear_many(void **state)
+{
+	struct hf_sess_params p = params(20000, 1);
+	enum hf_sess_create_result res;
+	struct hf_sess_table *t;
+	struct hf_sess_info info;
+	uint32_t i, round;
+
+	(void)state;
+	assert_int_equal(hf_sess_table_create(&t, &p), 0);
+	for (round = 0; round < 2; round++) {
+		hf_rcu_online();
+		for (i = 0; i < 20000; i++)
+			assert_non_null(create(t, 0, key(i, 2, 3, 4, 17, 1), 1,
+					       1, &res));
+		assert_null(create(t, 0, key(0, 9, 3, 4, 17, 1), 1, 1, &res));
+		assert_int_equal(res, HF_SESS_FULL);
+		hf_rcu_offline();
+		assert_int_equal(hf_sess_reap_expired(t, 1000 * SEC, 20000),
+				 20000);
+		hf_sess_info(t, &info);
+		assert_int_equal(info.live, 0);
+	}
+	hf_sess_table_destroy(t);
+}
+
 /* ---- concurrency: workers create and look up, a reaper clears ---- */
 
 #define NWORKERS	3
@@ -556,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_full_then_freed),
 		cmocka_unit_test(test_timeouts_follow_state),
 		cmocka_unit_test(test_clear_and_foreach),
+		cmocka_unit_test(test_clear_many),
 		cmocka_unit_test(test_concurrent),
 	};
 
