@@ -703,6 +703,13 @@ static const struct command commands[] = {
 	{ { "show", "policy" }, hf_cmd_show_policy, "zones, rules, hits" },
 	{ { "policy", "load" }, hf_cmd_policy_load,
 	  "<file> [reevaluate]: commit a new rule set atomically" },
+	{ { "capture", "start" }, hf_cmd_capture_start,
+	  "--stage rx|fw|tx|drop|all[,...] [--filter EXPR] [--count N] [--snaplen N] --file F.pcap" },
+	{ { "capture", "stop" }, hf_cmd_capture_stop,
+	  "stop the capture, flush and close its file" },
+	{ { "capture", "status" }, hf_cmd_capture_status,
+	  "the running (or last) capture and its statistics" },
+	{ { "show", "capture" }, hf_cmd_capture_status, NULL },
 };
 
 void hf_cmd_help(struct hf_buf *out)

@@ -5,6 +5,11 @@
  * A control client is served synchronously: the request is one short
  * line and the socket has send/receive timeouts, so a stuck client
  * delays mprelay by at most HF_CTL_TIMEOUT_MS and never a worker.
+ *
+ * Packet capture: mprelay owns the capture (control/commands_capture.c
+ * starts and stops it). Its tick closes a capture that finished by
+ * itself (record count reached, write error), so the file is complete
+ * without `capture stop`; on exit it stops one still running.
  */
 #include "control/mprelay.h"
 
@@ -279,6 +284,24 @@ static void age_sessions(struct hf_mprelay *m)
 	m->sess_created_last = info.created;
 }
 
+/*
+ * A capture that finished by itself has flushed its file already; close
+ * it and free its rings. Runs RCU-offline (it waits for a grace period).
+ */
+static void reap_capture(struct hf_mprelay *m)
+{
+	struct hf_dataplane *dp = m->dp;
+	struct hf_capture_stats st;
+
+	if (!dp->cap.running)
+		return;
+	/* mprelay is the only writer of the pointer: no read lock */
+	hf_capture_stats(rcu_dereference(dp->capture), &st);
+	if (st.finished)
+		hf_dp_capture_stop(dp, st.error ? "write error"
+						: "count reached");
+}
+
 /* ---- control clients ---- */
 
 static int split_request(char *line, char **argv)
@@ -422,9 +445,14 @@ static void *mprelay_main(void *arg)
 			if (fd == m->timer_fd) {
 				hf_fib_reclaim(dp->fib);
 				age_sessions(m);
+				reap_capture(m);
 			}
 		}
 	}
+	/* the workers are gone (or going): what they captured is in the
+	 * rings, and the file gets all of it */
+	if (dp->cap.running)
+		hf_dp_capture_stop(dp, "shutdown");
 	hf_rcu_unregister_offline();
 	return NULL;
 }

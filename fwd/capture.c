@@ -127,6 +127,24 @@ int hf_cap_stage_parse(const char *s)
 	return -1;
 }
 
+const char *hf_cap_stages_fmt(uint32_t stages, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i, n;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < HF_CAP_STAGES; i++) {
+		if (!(stages & (1u << i)) || used >= len)
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+			     stage_names[i]);
+		if (n > 0)
+			used += (size_t)n;
+	}
+	return buf;
+}
+
 /* Single-writer counters: relaxed, so hf_capture_stats() may read them. */
 static inline void cnt_inc(uint64_t *c)
 {

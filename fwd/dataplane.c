@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * dataplane.c - shared tables, the L3 snapshot, counter sums
- * (see fwd/dataplane.h).
+ * dataplane.c - shared tables, the L3 snapshot, the published packet
+ * capture, counter sums (see fwd/dataplane.h).
  */
 #include "fwd/dataplane.h"
 
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/compiler.h"
+#include "common/log.h"
 #include "common/time.h"
 #include "fwd/fib.h"
 #include "fwd/neigh.h"
@@ -91,6 +92,8 @@ int hf_dp_init(struct hf_dataplane *dp, const struct hf_config *cfg,
 
 void hf_dp_fini(struct hf_dataplane *dp)
 {
+	if (dp->cap.running)
+		hf_dp_capture_stop(dp, "shutdown");
 	hf_policy_free(dp->policy);
 	hf_sess_table_destroy(dp->sessions);
 	dp->policy = NULL;
@@ -140,6 +143,96 @@ void hf_dp_publish_l3(struct hf_dataplane *dp, struct hf_l3 *l3)
 
 	if (old)
 		call_rcu(&old->rcu, l3_free_rcu);
+}
+
+/* ---- packet capture ---- */
+
+/* Drop reason names for the capture's sidecar file; called on the
+ * capture's writer thread: a read of a constant table. */
+static const char *drop_reason_name(uint16_t reason)
+{
+	return reason < HF_CNT_MAX ? hf_counter_name((enum hf_counter)reason)
+				   : NULL;
+}
+
+int hf_dp_capture_start(struct hf_dataplane *dp,
+			const struct hf_capture_req *req, char *err,
+			size_t errlen)
+{
+	struct hf_dp_capture *cap = &dp->cap;
+	struct hf_capture_req r = *req;
+	struct hf_capture *c;
+	struct timespec now;
+	char stages[32], limit[48];
+	int rc;
+
+	if (cap->running) {
+		snprintf(err, errlen,
+			 "a capture to '%s' is running: stop it first (capture stop)",
+			 cap->file);
+		return -EBUSY;
+	}
+	if (strlen(req->file) >= sizeof(cap->file) ||
+	    (req->filter && strlen(req->filter) >= sizeof(cap->filter))) {
+		snprintf(err, errlen, "capture file name or filter too long");
+		return -ENAMETOOLONG;
+	}
+	r.nworkers = dp->nworkers;
+	rc = hf_capture_start(&c, &r, drop_reason_name, err, errlen);
+	if (rc)
+		return rc;
+	memset(cap, 0, sizeof(*cap));
+	cap->running = true;
+	cap->ran = true;
+	cap->stages = req->stages;
+	cap->count = req->count;
+	cap->snaplen = req->snaplen ? req->snaplen : HF_CAP_SNAPLEN_DEFAULT;
+	clock_gettime(CLOCK_REALTIME, &now);
+	cap->started = now.tv_sec;
+	cap->started_ns = hf_now_ns();
+	snprintf(cap->file, sizeof(cap->file), "%s", req->file);
+	snprintf(cap->filter, sizeof(cap->filter), "%s",
+		 req->filter ? req->filter : "");
+	/* the workers see a fully made capture */
+	hf_tsan_release(c);
+	rcu_assign_pointer(dp->capture, c);
+	if (cap->count)
+		snprintf(limit, sizeof(limit), "at most %lu records",
+			 (unsigned long)cap->count);
+	else
+		snprintf(limit, sizeof(limit), "no record limit");
+	log_info("capture started: stages %s, filter '%s', %s, to %s",
+		 hf_cap_stages_fmt(cap->stages, stages, sizeof(stages)),
+		 cap->filter, limit, cap->file);
+	return 0;
+}
+
+int hf_dp_capture_stop(struct hf_dataplane *dp, const char *why)
+{
+	struct hf_dp_capture *cap = &dp->cap;
+	struct hf_capture *c;
+
+	if (!cap->running)
+		return -ENOENT;
+	c = rcu_xchg_pointer(&dp->capture, NULL);
+	/* after this no worker holds c: each has passed a quiescent state
+	 * since the pointer went, and hf_capture_packet() is over */
+	synchronize_rcu();
+	hf_capture_stop(c, &cap->stats);
+	cap->running = false;
+	cap->ended = why;
+	cap->ended_ns = hf_now_ns();
+	if (cap->stats.error)
+		log_warn("capture to %s ended (%s) with a write error: %s; %lu records written",
+			 cap->file, why, strerror(-cap->stats.error),
+			 (unsigned long)cap->stats.written);
+	else
+		log_info("capture to %s ended (%s): %lu written, %lu matched, %lu overflow, %lu filtered out",
+			 cap->file, why, (unsigned long)cap->stats.written,
+			 (unsigned long)cap->stats.matched,
+			 (unsigned long)cap->stats.overflow,
+			 (unsigned long)cap->stats.filtered_out);
+	return 0;
 }
 
 void hf_dp_counters(const struct hf_dataplane *dp, uint64_t *out)

@@ -291,6 +291,8 @@ out:
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELAXED);
 	for (i = 0; i < dp->nworkers; i++)
 		hf_worker_join(dp->worker[i]);
+	/* after the workers: mprelay stops a running packet capture on its
+	 * way out, so the file gets every frame they captured */
 	hf_mprelay_stop(m);
 	for (i = 0; i < dp->nworkers; i++)
 		hf_worker_destroy(dp->worker[i]);

@@ -3,9 +3,13 @@
  * pipeline.c - the per-frame packet path of a worker (see fwd/pipeline.h).
  *
  * Frame ownership: every function that takes a frame address either
- * stages it for TX, parks it, or frees it (hf_worker_drop); none returns
+ * stages it for TX, parks it, or frees it (hf_worker_drop*); none returns
  * with the frame in limbo. Locally generated packets (ICMP errors, echo
  * replies) reuse the frame of the packet that caused them.
+ *
+ * Capture points (fwd/capture.h): rx in hf_pipeline_rx(), fw in
+ * forward(), drop in hf_worker_drop*() and icmp_error(); tx is in
+ * fwd/worker.c. Each costs one test of w->capture without a capture.
  */
 #include "fwd/pipeline.h"
 
@@ -90,7 +94,7 @@ static void send_fragments(struct hf_worker *w, const struct hf_l3 *l3,
 	int made;
 
 	if (!n || n > MAX_FRAGS) {
-		hf_worker_drop(w, ip_addr, HF_CNT_drop_frag_nomem);
+		hf_worker_drop_ip(w, ip_addr, ip_len, HF_CNT_drop_frag_nomem);
 		return;
 	}
 	addr[0] = ip_addr;
@@ -102,7 +106,8 @@ static void send_fragments(struct hf_worker *w, const struct hf_l3 *l3,
 			while (--k)
 				hf_frame_free(&w->umem, addr[k]);
 			hf_worker_count(w, HF_CNT_frame_pool_empty);
-			hf_worker_drop(w, ip_addr, HF_CNT_drop_frag_nomem);
+			hf_worker_drop_ip(w, ip_addr, ip_len,
+					  HF_CNT_drop_frag_nomem);
 			return;
 		}
 		addr[k] = f + HF_ETH_HLEN;
@@ -112,7 +117,7 @@ static void send_fragments(struct hf_worker *w, const struct hf_l3 *l3,
 	if (made != (int)n) {
 		for (k = 1; k < n; k++)
 			hf_frame_free(&w->umem, addr[k]);
-		hf_worker_drop(w, ip_addr, HF_CNT_drop_frag_nomem);
+		hf_worker_drop_ip(w, ip_addr, ip_len, HF_CNT_drop_frag_nomem);
 		return;
 	}
 	for (k = 0; k < n; k++)
@@ -136,7 +141,7 @@ static void emit_ipv4(struct hf_worker *w, const struct hf_l3 *l3,
 	/* DF packets were refused before they were held; an MTU lowered
 	 * while a packet waited for ARP is the only way to get here */
 	if (ip->frag_off & htons(HF_IP_DF)) {
-		hf_worker_drop(w, ip_addr, HF_CNT_drop_frag_needed);
+		hf_worker_drop_ip(w, ip_addr, ip_len, HF_CNT_drop_frag_needed);
 		return;
 	}
 	send_fragments(w, l3, port, dmac, ip_addr, ip_len, mtu);
@@ -194,7 +199,8 @@ static void neigh_output(struct hf_worker *w, const struct hf_l3 *l3,
 			return;
 		}
 		if (s == HF_NEIGH_FAILED) {
-			hf_worker_drop(w, ip_addr, HF_CNT_drop_neigh_failed);
+			hf_worker_drop_ip(w, ip_addr, ip_len,
+					  HF_CNT_drop_neigh_failed);
 			return;
 		}
 	}
@@ -211,7 +217,8 @@ static void neigh_output(struct hf_worker *w, const struct hf_l3 *l3,
 		hf_worker_count(w, HF_CNT_arp_held);
 		break;
 	case HF_HOLD_FULL:
-		hf_worker_drop(w, ip_addr, HF_CNT_drop_neigh_hold_full);
+		hf_worker_drop_ip(w, ip_addr, ip_len,
+				  HF_CNT_drop_neigh_hold_full);
 		break;
 	}
 }
@@ -228,6 +235,9 @@ void hf_pipeline_hold_scan(struct hf_worker *w, const struct hf_l3 *l3)
 
 		if (!s->ip)
 			continue;
+		/* the frames here left the receive path: drops name the
+		 * egress port */
+		w->drop_port = s->port;
 		n = hf_neigh_lookup(w->dp->neigh, s->port, s->ip);
 		st = n ? hf_neigh_state_at(n, w->now_ns, p) : HF_NEIGH_INCOMPLETE;
 		if (n && hf_neigh_usable(st)) {
@@ -242,8 +252,8 @@ void hf_pipeline_hold_scan(struct hf_worker *w, const struct hf_l3 *l3)
 		    w->now_ns - s->first_ns >= p->resolve_timeout_ns) {
 			/* first_ns is the worker's own clock: no wrap */
 			for (k = 0; k < s->n; k++)
-				hf_worker_drop(w, s->frame[k],
-					       HF_CNT_drop_neigh_failed);
+				hf_worker_drop_ip(w, s->frame[k], s->len[k],
+						  HF_CNT_drop_neigh_failed);
 			hf_hold_release(&w->hold, s);
 			continue;
 		}
@@ -286,9 +296,33 @@ static void local_output(struct hf_worker *w, const struct hf_l3 *l3,
 }
 
 /*
+ * A packet hafwd made in the frame of a received one has no Ethernet
+ * header of its own until send_eth(): give it a blank one (zero MACs),
+ * so that a drop capture before then does not show a stale header.
+ */
+static void blank_eth(struct hf_worker *w, uint64_t ip_addr)
+{
+	struct hf_eth *eth =
+		(struct hf_eth *)frame_ptr(w, ip_addr - HF_ETH_HLEN);
+
+	memset(eth, 0, sizeof(*eth));
+	eth->type = htons(HF_ETH_P_IPV4);
+}
+
+/* The packet dies here (it is answered by an ICMP error or not at all),
+ * so it is not counted again: just back to the pool. */
+static void release(struct hf_worker *w, uint64_t ip_addr,
+		    enum hf_counter why)
+{
+	hf_worker_count(w, why);
+	hf_frame_free(&w->umem, ip_addr);
+}
+
+/*
  * Answer the offending packet at @ip_addr with an ICMP error, in its own
  * frame, or just drop it when RFC 1812 or the rate limit says no. The
- * drop @reason is counted either way.
+ * drop @reason is counted either way, and a drop capture records the
+ * packet once, under @reason, before its frame is reused.
  */
 static void icmp_error(struct hf_worker *w, const struct hf_l3 *l3,
 		       uint16_t in_port, uint64_t ip_addr, uint32_t ip_len,
@@ -300,23 +334,29 @@ static void icmp_error(struct hf_worker *w, const struct hf_l3 *l3,
 	uint32_t src, len;
 
 	hf_worker_count(w, reason);
+	if (unlikely(hf_capture_wants(w->capture, HF_CAP_DROP)))
+		hf_worker_capture(w, HF_CAP_DROP, w->drop_port,
+				  ip_addr - HF_ETH_HLEN, ip_len + HF_ETH_HLEN,
+				  reason);
 	/* frames that came as link-layer broadcast never get this far */
 	if (!hf_icmp_error_allowed(ip, ip_len, false)) {
-		hf_worker_drop(w, ip_addr, HF_CNT_icmp_error_suppressed);
+		release(w, ip_addr, HF_CNT_icmp_error_suppressed);
 		return;
 	}
 	src = hf_l3_addr_for(&l3->port[in_port], ntohl(ip->saddr));
 	if (!src) {
-		hf_worker_drop(w, ip_addr, HF_CNT_icmp_error_suppressed);
+		release(w, ip_addr, HF_CNT_icmp_error_suppressed);
 		return;
 	}
 	if (!tbucket_take(&w->icmp_bucket, w->now_ns)) {
-		hf_worker_drop(w, ip_addr, HF_CNT_icmp_error_ratelimited);
+		release(w, ip_addr, HF_CNT_icmp_error_ratelimited);
 		return;
 	}
 	err = hf_icmp_build_error(ip, ip_len, type, code, mtu, src, &len);
 	hf_worker_count(w, HF_CNT_icmp_error_tx);
-	local_output(w, l3, ip_addr - ((uint8_t *)ip - (uint8_t *)err), len);
+	ip_addr -= (uint64_t)((uint8_t *)ip - (uint8_t *)err);
+	blank_eth(w, ip_addr);
+	local_output(w, l3, ip_addr, len);
 }
 
 static void local_input(struct hf_worker *w, const struct hf_l3 *l3,
@@ -326,14 +366,16 @@ static void local_input(struct hf_worker *w, const struct hf_l3 *l3,
 
 	hf_worker_count(w, HF_CNT_local_delivered);
 	if (ip->protocol != HF_IPPROTO_ICMP) {
-		hf_worker_drop(w, ip_addr, HF_CNT_drop_local_proto);
+		hf_worker_drop_ip(w, ip_addr, ip_len, HF_CNT_drop_local_proto);
 		return;
 	}
 	if (hf_icmp_echo_reply(ip, ip_len)) {
-		hf_worker_drop(w, ip_addr, HF_CNT_drop_local_bad_icmp);
+		hf_worker_drop_ip(w, ip_addr, ip_len,
+				  HF_CNT_drop_local_bad_icmp);
 		return;
 	}
 	hf_worker_count(w, HF_CNT_icmp_echo_reply_tx);
+	blank_eth(w, ip_addr);
 	local_output(w, l3, ip_addr, ip_len);
 }
 
@@ -350,7 +392,7 @@ static void arp_input(struct hf_worker *w, const struct hf_l3 *l3,
 	bool for_us;
 
 	if (hf_parse_arp(frame + HF_ETH_HLEN, len - HF_ETH_HLEN)) {
-		hf_worker_drop(w, addr, HF_CNT_arp_malformed);
+		hf_worker_drop_frame(w, addr, len, HF_CNT_arp_malformed);
 		return;
 	}
 	oper = ntohs(arp->oper);
@@ -361,7 +403,7 @@ static void arp_input(struct hf_worker *w, const struct hf_l3 *l3,
 	 * sender address; a gratuitous ARP (spa == tpa) only refreshes */
 	if (hf_mac_is_multicast(arp->sha) || hf_mac_is_zero(arp->sha) ||
 	    (ev.ip && hf_ip4_src_is_martian(ev.ip))) {
-		hf_worker_drop(w, addr, HF_CNT_arp_bad_sender);
+		hf_worker_drop_frame(w, addr, len, HF_CNT_arp_bad_sender);
 		return;
 	}
 	if (oper == HF_ARP_REPLY) {
@@ -372,7 +414,7 @@ static void arp_input(struct hf_worker *w, const struct hf_l3 *l3,
 		return;
 	}
 	if (oper != HF_ARP_REQUEST) {
-		hf_worker_drop(w, addr, HF_CNT_arp_malformed);
+		hf_worker_drop_frame(w, addr, len, HF_CNT_arp_malformed);
 		return;
 	}
 	hf_worker_count(w, HF_CNT_arp_request_rx);
@@ -381,7 +423,7 @@ static void arp_input(struct hf_worker *w, const struct hf_l3 *l3,
 		hf_worker_event(w, &ev);
 	}
 	if (!for_us) {
-		hf_worker_drop(w, addr, HF_CNT_arp_not_for_us);
+		hf_worker_drop_frame(w, addr, len, HF_CNT_arp_not_for_us);
 		return;
 	}
 	hf_worker_tx(w, port, addr, hf_arp_make_reply(frame, lp->mac));
@@ -403,6 +445,11 @@ static void forward(struct hf_worker *w, const struct hf_l3 *l3,
 
 	if (pol && !hf_firewall(w, pol, in_port, out, ip, ip_len, ip_addr))
 		return;
+	/* accepted, not yet rewritten: the frame as received, up to the
+	 * end of the IPv4 packet */
+	if (unlikely(hf_capture_wants(w->capture, HF_CAP_FW)))
+		hf_worker_capture(w, HF_CAP_FW, out, ip_addr - HF_ETH_HLEN,
+				  ip_len + HF_ETH_HLEN, HF_CNT_forwarded);
 	if (unlikely(ip->ttl <= 1)) {
 		icmp_error(w, l3, in_port, ip_addr, ip_len,
 			   HF_ICMP_TIME_EXCEEDED, HF_ICMP_EXC_TTL, 0,
@@ -410,7 +457,7 @@ static void forward(struct hf_worker *w, const struct hf_l3 *l3,
 		return;
 	}
 	if (unlikely(out >= l3->nports)) {
-		hf_worker_drop(w, ip_addr, HF_CNT_drop_port_down);
+		hf_worker_drop_ip(w, ip_addr, ip_len, HF_CNT_drop_port_down);
 		return;
 	}
 	if (unlikely(ip_len > l3->port[out].mtu) &&
@@ -439,31 +486,31 @@ static void ipv4_input(struct hf_worker *w, const struct hf_l3 *l3,
 
 	r = hf_parse_ipv4((const uint8_t *)ip, len - HF_ETH_HLEN, &ip_len);
 	if (unlikely(r)) {
-		hf_worker_drop(w, addr, parse_drop[r]);
+		hf_worker_drop_frame(w, addr, len, parse_drop[r]);
 		return;
 	}
 	src = ntohl(ip->saddr);
 	dst = ntohl(ip->daddr);
 	if (unlikely(hf_ip4_src_is_martian(src))) {
-		hf_worker_drop(w, addr, HF_CNT_drop_martian_src);
+		hf_worker_drop_frame(w, addr, len, HF_CNT_drop_martian_src);
 		return;
 	}
 	if (unlikely(hf_ip4_is_limited_bcast(dst))) {
-		hf_worker_drop(w, addr, HF_CNT_drop_broadcast_dst);
+		hf_worker_drop_frame(w, addr, len, HF_CNT_drop_broadcast_dst);
 		return;
 	}
 	if (unlikely(hf_ip4_is_multicast(dst))) {
-		hf_worker_drop(w, addr, HF_CNT_drop_multicast_dst);
+		hf_worker_drop_frame(w, addr, len, HF_CNT_drop_multicast_dst);
 		return;
 	}
 	if (unlikely(hf_ip4_dst_is_martian(dst))) {
-		hf_worker_drop(w, addr, HF_CNT_drop_martian_dst);
+		hf_worker_drop_frame(w, addr, len, HF_CNT_drop_martian_dst);
 		return;
 	}
 	/* RFC 1812 5.3.4: an IP unicast in a link-layer broadcast frame is
 	 * discarded, neither forwarded nor answered */
 	if (unlikely(l2_mcast)) {
-		hf_worker_drop(w, addr, HF_CNT_drop_l2_broadcast);
+		hf_worker_drop_frame(w, addr, len, HF_CNT_drop_l2_broadcast);
 		return;
 	}
 	if (unlikely(hf_fib_lookup(w->dp->fib, dst, &nh_idx))) {
@@ -481,16 +528,17 @@ static void ipv4_input(struct hf_worker *w, const struct hf_l3 *l3,
 		if (hf_ipv4_is_fragment(ip)) {
 			/* hafwd does not reassemble: nothing it answers
 			 * (echo) needs more than one fragment */
-			hf_worker_drop(w, addr, HF_CNT_drop_local_proto);
+			hf_worker_drop_frame(w, addr, len,
+					     HF_CNT_drop_local_proto);
 			return;
 		}
 		local_input(w, l3, ip_addr, ip_len);
 		return;
 	case HF_NH_BROADCAST:
-		hf_worker_drop(w, addr, HF_CNT_drop_broadcast_dst);
+		hf_worker_drop_frame(w, addr, len, HF_CNT_drop_broadcast_dst);
 		return;
 	default:
-		hf_worker_drop(w, addr, HF_CNT_drop_blackhole);
+		hf_worker_drop_frame(w, addr, len, HF_CNT_drop_blackhole);
 		return;
 	}
 }
@@ -506,12 +554,12 @@ static void frame_input(struct hf_worker *w, const struct hf_l3 *l3,
 
 	r = hf_parse_eth(frame, len, &type);
 	if (unlikely(r)) {
-		hf_worker_drop(w, addr, parse_drop[r]);
+		hf_worker_drop_frame(w, addr, len, parse_drop[r]);
 		return;
 	}
 	l2_mcast = hf_mac_is_multicast(eth->dst);
 	if (unlikely(!l2_mcast && !mac_is_ours(eth->dst, &l3->port[port]))) {
-		hf_worker_drop(w, addr, HF_CNT_drop_not_our_mac);
+		hf_worker_drop_frame(w, addr, len, HF_CNT_drop_not_our_mac);
 		return;
 	}
 	if (type == HF_ETH_P_ARP) {
@@ -528,10 +576,14 @@ void hf_pipeline_rx(struct hf_worker *w, const struct hf_l3 *l3,
 	uint64_t bytes = 0;
 	uint32_t i;
 
+	w->drop_port = port;
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			__builtin_prefetch(frame_ptr(w, desc[i + 1].addr));
 		bytes += desc[i].len;
+		if (unlikely(hf_capture_wants(w->capture, HF_CAP_RX)))
+			hf_worker_capture(w, HF_CAP_RX, port, desc[i].addr,
+					  desc[i].len, HF_CNT_rx_packets);
 		frame_input(w, l3, port, desc[i].addr, desc[i].len);
 	}
 	hf_cnt_add(&w->stats.c[HF_CNT_rx_packets], n);

@@ -7,6 +7,10 @@
  * the excess (drop_tx_ring_full); a short fill refill is counted
  * (fq_short) and retried next loop. Kicks happen only when the kernel
  * asks for them (need_wakeup) and are counted.
+ *
+ * Capture: the tx stage sees every frame as it is placed on a TX ring
+ * (flush_port), so a frame refused by a full ring appears only as a
+ * drop (drop_tx_ring_full).
  */
 #include "fwd/worker.h"
 
@@ -195,6 +199,7 @@ static void flush_port(struct hf_worker *w, uint16_t port)
 	struct hf_port_stats *ps = &w->port_stats[port];
 	uint32_t idx = 0, n, i;
 	uint64_t bytes = 0;
+	bool cap;
 
 	if (!q->n)
 		return;
@@ -204,11 +209,16 @@ static void flush_port(struct hf_worker *w, uint16_t port)
 		n = xsk_ring_prod__reserve(&s->tx,
 					   xsk_prod_nb_free(&s->tx, q->n), &idx);
 		for (i = n; i < q->n; i++)
-			hf_worker_drop(w, q->addr[i], HF_CNT_drop_tx_ring_full);
+			hf_worker_drop_at(w, port, q->addr[i], q->len[i],
+					  HF_CNT_drop_tx_ring_full);
 	}
+	cap = hf_capture_wants(w->capture, HF_CAP_TX);
 	for (i = 0; i < n; i++) {
 		struct xdp_desc *d = xsk_ring_prod__tx_desc(&s->tx, idx + i);
 
+		if (unlikely(cap))
+			hf_worker_capture(w, HF_CAP_TX, port, q->addr[i],
+					  q->len[i], HF_CNT_tx_packets);
 		d->addr = q->addr[i];
 		d->len = q->len[i];
 		d->options = 0;
@@ -236,13 +246,32 @@ void hf_worker_tx(struct hf_worker *w, uint16_t port, uint64_t addr,
 	struct hf_txq *q = &w->txq[port];
 
 	if (unlikely(port >= w->nxsk)) {
-		hf_worker_drop(w, addr, HF_CNT_drop_port_down);
+		hf_worker_drop_at(w, port, addr, len, HF_CNT_drop_port_down);
 		return;
 	}
 	if (unlikely(q->n == HF_TXQ_MAX))
 		flush_port(w, port);
 	q->addr[q->n] = addr;
 	q->len[q->n++] = len;
+}
+
+void hf_worker_capture(struct hf_worker *w, enum hf_cap_stage s,
+		       uint16_t port, uint64_t frame, uint32_t len,
+		       enum hf_counter reason)
+{
+	const uint8_t *p = hf_umem_ptr(&w->umem, frame);
+	uint32_t room = HF_FRAME_SIZE - (uint32_t)(frame & (HF_FRAME_SIZE - 1));
+
+	if (!len) {
+		const struct hf_ipv4 *ip =
+			(const struct hf_ipv4 *)(p + HF_ETH_HLEN);
+
+		len = HF_ETH_HLEN + ntohs(ip->tot_len);
+	}
+	/* a wrong length must not make the capture read another frame */
+	len = HF_MIN(len, room);
+	hf_capture_packet(w->capture, w->id, s, port, p, len, (uint16_t)reason,
+			  hf_now_ns());
 }
 
 static void reclaim(struct hf_worker *w, struct hf_xsk *s)
@@ -375,6 +404,9 @@ static void *worker_main(void *arg)
 		const struct hf_l3 *l3 = rcu_dereference(dp->l3);
 		uint32_t got = 0;
 
+		/* like l3: held until the quiescent state below */
+		w->capture = rcu_dereference(dp->capture);
+		hf_tsan_acquire(w->capture);
 		w->now_ns = hf_now_ns();
 		for (i = 0; i < w->nxsk; i++)
 			got += rx_port(w, l3, &w->xsk[i]);
@@ -386,7 +418,8 @@ static void *worker_main(void *arg)
 			reclaim(w, &w->xsk[i]);
 			refill(w, &w->xsk[i]);
 		}
-		/* no table pointer (l3, neighbours, next hops) lives past here */
+		/* no table pointer (l3, neighbours, next hops, the
+		 * capture) is used past here */
 		urcu_qsbr_quiescent_state();
 		hf_cnt_add(&w->loops, 1);
 		if (got) {

@@ -38,4 +38,9 @@ int hf_cmd_clear_sessions(struct hf_cmd_args *a);
 int hf_cmd_show_policy(struct hf_cmd_args *a);
 int hf_cmd_policy_load(struct hf_cmd_args *a);
 
+/* packet capture (commands_capture.c); run RCU-online */
+int hf_cmd_capture_start(struct hf_cmd_args *a);
+int hf_cmd_capture_stop(struct hf_cmd_args *a);
+int hf_cmd_capture_status(struct hf_cmd_args *a);
+
 #endif /* HF_CONTROL_CMD_ARGS_H */

@@ -11,6 +11,10 @@
  *  - l3: an immutable snapshot of every port's MAC, MTU and addresses,
  *    replaced as a whole by mprelay (rcu_xchg_pointer) and freed after a
  *    grace period; workers rcu_dereference it once per loop.
+ *  - capture: RCU pointer, NULL = no packet capture; published and
+ *    unpublished by mprelay only (hf_dp_capture_start/stop), which also
+ *    owns cap, the description of the running or last capture. Workers
+ *    rcu_dereference it once per loop (fwd/worker.h).
  *  - ports[]: set up by the main thread before any worker starts, then
  *    read-only.
  *  - stop: set by the main thread, read by everyone (relaxed).
@@ -18,12 +22,15 @@
 #ifndef HF_FWD_DATAPLANE_H
 #define HF_FWD_DATAPLANE_H
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "common/rcu.h"
 #include "control/config.h"
+#include "fwd/capture.h"
 #include "fwd/port.h"
 
 struct hf_fib;
@@ -47,6 +54,27 @@ struct hf_l3 {
 	struct rcu_head rcu;
 };
 
+#define HF_DP_CAP_FILTER_MAX	1024
+
+/*
+ * The capture mprelay runs, or ran last (for `capture status`). mprelay
+ * only. Final statistics are kept once it has ended.
+ */
+struct hf_dp_capture {
+	bool running;			/* dp->capture is this capture */
+	bool ran;			/* the fields below describe one */
+	uint32_t stages;		/* 1u << enum hf_cap_stage */
+	uint64_t count;			/* 0: no limit */
+	uint32_t snaplen;
+	int64_t started;		/* CLOCK_REALTIME seconds */
+	uint64_t started_ns;		/* CLOCK_MONOTONIC */
+	uint64_t ended_ns;
+	const char *ended;		/* why it ended; NULL while running */
+	struct hf_capture_stats stats;	/* final, once ended */
+	char file[PATH_MAX];
+	char filter[HF_DP_CAP_FILTER_MAX];
+};
+
 struct hf_dataplane {
 	const struct hf_config *cfg;
 	struct hf_fib *fib;
@@ -56,6 +84,7 @@ struct hf_dataplane {
 	struct hf_policy *policy;		/* RCU pointer, may be NULL */
 	uint64_t sess_setup_rate;		/* atomic: per second, mprelay */
 	struct hf_l3 *l3;			/* RCU pointer */
+	struct hf_capture *capture;		/* RCU pointer, may be NULL */
 	struct hf_port port[HF_MAX_PORTS];
 	uint32_t nports;
 	struct hf_worker *worker[HF_MAX_WORKERS];
@@ -64,6 +93,8 @@ struct hf_dataplane {
 	bool stop;				/* atomic */
 	pid_t main_tid;
 	pid_t mprelay_tid;			/* atomic */
+	/* last: written by mprelay, away from what workers read per loop */
+	struct hf_dp_capture cap;		/* mprelay only */
 };
 
 /**
@@ -102,7 +133,8 @@ static inline bool hf_l3_port_owns(const struct hf_l3_port *p, uint32_t ip)
 int hf_dp_init(struct hf_dataplane *dp, const struct hf_config *cfg,
 	       char *err, size_t errlen);
 
-/** hf_dp_fini() - free the tables; no worker or mprelay may run. */
+/** hf_dp_fini() - stop a capture left running, free the tables; no
+ * worker or mprelay may run. */
 void hf_dp_fini(struct hf_dataplane *dp);
 
 /**
@@ -116,6 +148,26 @@ struct hf_l3 *hf_dp_l3_from_config(const struct hf_dataplane *dp);
  * the old one is freed after a grace period.
  */
 void hf_dp_publish_l3(struct hf_dataplane *dp, struct hf_l3 *l3);
+
+/**
+ * hf_dp_capture_start() - start the capture @req describes (its
+ * nworkers is ignored: every worker of @dp produces) and publish it to
+ * the workers. mprelay only; RCU online or offline.
+ * Return: 0; -EBUSY if a capture runs; or -errno from
+ * hf_capture_start(). A message naming the offending value is in @err.
+ */
+int hf_dp_capture_start(struct hf_dataplane *dp,
+			const struct hf_capture_req *req, char *err,
+			size_t errlen);
+
+/**
+ * hf_dp_capture_stop() - unpublish the running capture, wait for a
+ * grace period (the caller is RCU-offline), then drain, flush and close
+ * it. dp->cap keeps its final statistics and @why (a string literal:
+ * "stopped", "count reached", ...). Logs the result.
+ * Return: 0, or -ENOENT if no capture runs.
+ */
+int hf_dp_capture_stop(struct hf_dataplane *dp, const char *why);
 
 /** hf_dp_counters() - sum every worker's counters into @out[HF_CNT_MAX]. */
 void hf_dp_counters(const struct hf_dataplane *dp, uint64_t *out);

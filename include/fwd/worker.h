@@ -13,6 +13,10 @@
  * (SPSC ring, consumed by mprelay), loops/busy_loops/tid/cpu (read by
  * mprelay for `show threads`). The worker is an RCU-QSBR reader, online
  * while it runs and offline while it sleeps in adaptive poll mode.
+ *
+ * Packet capture (fwd/capture.h): the worker takes dp->capture once per
+ * loop into w->capture and uses that snapshot until its quiescent
+ * state; without a capture each capture point costs one NULL test.
  */
 #ifndef HF_FWD_WORKER_H
 #define HF_FWD_WORKER_H
@@ -24,11 +28,13 @@
 
 #include "common/compiler.h"
 #include "control/config.h"
+#include "fwd/capture.h"
 #include "fwd/event.h"
 #include "fwd/hold.h"
 #include "fwd/stats.h"
 #include "fwd/umem.h"
 #include "fwd/xsk.h"
+#include "pkt/hdr.h"
 
 #define HF_BURST	256
 #define HF_TXQ_MAX	512	/* staged frames per egress port per loop */
@@ -53,8 +59,13 @@ struct hf_tbucket {
 struct hf_worker {
 	/* hot: touched every loop */
 	struct hf_dataplane *dp;
+	struct hf_capture *capture;		/* dp->capture, this loop */
 	uint32_t id;
 	uint32_t nxsk;
+	uint16_t drop_port;			/* port drop captures name: the
+						 * RX burst's, or the egress
+						 * port of the hold slot being
+						 * scanned */
 	struct hf_umem umem;
 	struct hf_xsk xsk[HF_MAX_PORTS];	/* index = port index */
 	struct hf_txq txq[HF_MAX_PORTS];
@@ -104,12 +115,59 @@ bool hf_worker_zerocopy(const struct hf_worker *w);
 void hf_worker_tx(struct hf_worker *w, uint16_t port, uint64_t addr,
 		  uint32_t len);
 
-/** hf_worker_drop() - count @reason and return the frame to the pool. */
-static inline void hf_worker_drop(struct hf_worker *w, uint64_t addr,
-				  enum hf_counter reason)
+/**
+ * hf_worker_capture() - offer the frame at @frame (its Ethernet header)
+ * of @len bytes to stage @s of the running capture w->capture (not
+ * NULL). @len 0: the frame holds a parsed IPv4 packet behind a 14-byte
+ * Ethernet header, and its total length decides. Never reads past the
+ * UMEM frame. Call only when hf_capture_wants(w->capture, @s).
+ */
+void hf_worker_capture(struct hf_worker *w, enum hf_cap_stage s,
+		       uint16_t port, uint64_t frame, uint32_t len,
+		       enum hf_counter reason);
+
+/*
+ * Dropping a frame: the one place a frame dies with a reason. It is
+ * counted, offered to the drop stage of a running capture (with the
+ * reason, which the capture's sidecar file names), and returned to the
+ * pool. The variants only say where the frame starts and how long it
+ * is, so that drop captures hold exactly the frame:
+ *  - hf_worker_drop_frame(): @frame is the Ethernet header, @len bytes;
+ *  - hf_worker_drop_ip(): @ip_addr is an IPv4 header of @ip_len bytes
+ *    of packet, behind its Ethernet header;
+ *  - hf_worker_drop(): @ip_addr is a parsed IPv4 header behind its
+ *    Ethernet header; the capture takes the length from its total
+ *    length field (for callers that do not pass it);
+ *  - hf_worker_drop_at(): as hf_worker_drop_frame(), naming @port.
+ * The first three name w->drop_port.
+ */
+static inline void hf_worker_drop_at(struct hf_worker *w, uint16_t port,
+				     uint64_t frame, uint32_t len,
+				     enum hf_counter reason)
 {
 	hf_cnt_add(&w->stats.c[reason], 1);
-	hf_frame_free(&w->umem, addr);
+	if (unlikely(hf_capture_wants(w->capture, HF_CAP_DROP)))
+		hf_worker_capture(w, HF_CAP_DROP, port, frame, len, reason);
+	hf_frame_free(&w->umem, frame);
+}
+
+static inline void hf_worker_drop_frame(struct hf_worker *w, uint64_t frame,
+					uint32_t len, enum hf_counter reason)
+{
+	hf_worker_drop_at(w, w->drop_port, frame, len, reason);
+}
+
+static inline void hf_worker_drop_ip(struct hf_worker *w, uint64_t ip_addr,
+				     uint32_t ip_len, enum hf_counter reason)
+{
+	hf_worker_drop_at(w, w->drop_port, ip_addr - HF_ETH_HLEN,
+			  ip_len + HF_ETH_HLEN, reason);
+}
+
+static inline void hf_worker_drop(struct hf_worker *w, uint64_t ip_addr,
+				  enum hf_counter reason)
+{
+	hf_worker_drop_at(w, w->drop_port, ip_addr - HF_ETH_HLEN, 0, reason);
 }
 
 static inline void hf_worker_count(struct hf_worker *w, enum hf_counter c)

@@ -26,6 +26,13 @@
  * RCU: the test thread is a registered QSBR reader, online during each
  * test like a worker; teardown goes offline and runs rcu_barrier() so
  * neighbour entries replaced by learning are freed before the tables.
+ *
+ * Capture points: two tests run a real capture (fwd/capture.h) on the
+ * fake worker and read the pcap file and the drop sidecar back: rx, fw
+ * and drop records hold exactly the expected bytes, and drops carry
+ * their reason and port. The file is parsed by hand (the pcap file
+ * format is two fixed headers): <pcap/pcap.h> and the AF_XDP headers
+ * define struct bpf_insn both and cannot share a file.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,6 +52,7 @@
 #include "common/time.h"
 #include "control/config.h"
 #include "control/routes.h"
+#include "fwd/capture.h"
 #include "fwd/dataplane.h"
 #include "fwd/event.h"
 #include "fwd/hold.h"
@@ -2093,6 +2101,297 @@ static void test_random_frames(void **state)
 	check_frames(f);
 }
 
+/* ---- capture points ---- */
+
+#define CAP_MAX		24
+
+struct cap_want {
+	uint8_t bytes[HF_FRAME_DATA_MAX];
+	uint32_t len;
+	int reason;		/* drop records: enum hf_counter; else -1 */
+	uint16_t port;		/* drop records */
+};
+
+struct cap_run {
+	struct hf_capture *c;
+	char dir[32], file[64], drops[80];
+	struct cap_want want[CAP_MAX];
+	uint32_t n;
+};
+
+static const char *cap_reason(uint16_t r)
+{
+	return r < HF_CNT_MAX ? hf_counter_name((enum hf_counter)r) : NULL;
+}
+
+static struct cap_want *cap_expect(struct cap_run *cr, const uint8_t *b,
+				   uint32_t len, int reason, uint16_t port)
+{
+	struct cap_want *cw;
+
+	assert_true(cr->n < CAP_MAX);
+	cw = &cr->want[cr->n++];
+	memcpy(cw->bytes, b, len);
+	cw->len = len;
+	cw->reason = reason;
+	cw->port = port;
+	return cw;
+}
+
+/* pcap file format, written in host byte order */
+struct pcap_file_hdr {
+	uint32_t magic;		/* 0xa1b23c4d: nanosecond timestamps */
+	uint16_t major, minor;
+	int32_t thiszone;
+	uint32_t sigfigs, snaplen, linktype;
+};
+
+struct pcap_rec_hdr {
+	uint32_t sec, nsec, caplen, len;
+};
+
+/* Every record of the file, in order, is the one expected, byte for
+ * byte; the sidecar names the drop records, their port and reason. */
+static void cap_verify(struct cap_run *cr)
+{
+	static uint8_t data[HF_FRAME_DATA_MAX];
+	char line[256], want_line[256];
+	struct pcap_file_hdr fh;
+	struct pcap_rec_hdr h;
+	uint32_t i = 0;
+	FILE *fp;
+
+	fp = fopen(cr->file, "r");
+	if (!fp)
+		fail_msg("%s: %s", cr->file, strerror(errno));
+	assert_int_equal(fread(&fh, sizeof(fh), 1, fp), 1);
+	assert_int_equal(fh.magic, 0xa1b23c4d);
+	assert_int_equal(fh.linktype, 1);	/* Ethernet */
+	while (fread(&h, sizeof(h), 1, fp) == 1) {
+		const struct cap_want *cw = &cr->want[i];
+
+		if (i >= cr->n)
+			fail_msg("record %u: more than the %u expected", i + 1,
+				 cr->n);
+		if (h.len != cw->len || h.caplen != cw->len)
+			fail_msg("record %u: %u/%u bytes, want %u", i + 1,
+				 h.caplen, h.len, cw->len);
+		assert_int_equal(fread(data, h.caplen, 1, fp), 1);
+		if (memcmp(data, cw->bytes, cw->len))
+			fail_msg("record %u: bytes differ", i + 1);
+		i++;
+	}
+	fclose(fp);
+	assert_int_equal(i, cr->n);
+	fp = fopen(cr->drops, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(line, sizeof(line), fp));	/* header */
+	for (i = 0; i < cr->n; i++) {
+		if (cr->want[i].reason < 0)
+			continue;
+		snprintf(want_line, sizeof(want_line), "%u\tdrop\t0\t%u\t%s\n",
+			 i + 1, cr->want[i].port,
+			 hf_counter_name((enum hf_counter)cr->want[i].reason));
+		if (!fgets(line, sizeof(line), fp) || strcmp(line, want_line))
+			fail_msg("sidecar: '%s', want '%s'", line, want_line);
+	}
+	assert_null(fgets(line, sizeof(line), fp));
+	fclose(fp);
+}
+
+static void test_capture_points(void **state)
+{
+	struct fx *f = *state;
+	struct cap_run *cr = calloc(1, sizeof(*cr));
+	struct hf_capture_req req = {
+		.stages = (1u << HF_CAP_STAGES) - 1, .nworkers = 1,
+	};
+	uint64_t timeout = f->cfg.neigh_resolve_ms * MS;
+	struct hf_capture_stats st;
+	uint8_t b[HF_FRAME_DATA_MAX];
+	struct cap_want *cw;
+	struct pk p;
+	uint32_t len, ip_len;
+	uint64_t addr;
+	char err[256];
+
+	assert_non_null(cr);
+	snprintf(cr->dir, sizeof(cr->dir), "/tmp/hf_pipecap.XXXXXX");
+	assert_non_null(mkdtemp(cr->dir));
+	snprintf(cr->file, sizeof(cr->file), "%s/c.pcap", cr->dir);
+	snprintf(cr->drops, sizeof(cr->drops), "%s.drops", cr->file);
+	req.file = cr->file;
+	if (hf_capture_start(&cr->c, &req, cap_reason, err, sizeof(err)))
+		fail_msg("hf_capture_start: %s", err);
+	W(f)->capture = cr->c;
+
+	/* forwarded: rx is the frame with its Ethernet padding, fw the
+	 * frame before TTL and MAC rewrite, up to the end of the packet */
+	p = pk_default();
+	p.dst = H3;
+	p.l4_len = 12;
+	p.pad_to = 60;
+	len = build(b, &p);
+	rx(f, 0, b, len);
+	cap_expect(cr, b, len, -1, 0);
+	cap_expect(cr, b, ETH_HLEN + IP_HLEN + 12, -1, 0);
+	expect_txq(f, 0, 0, 1);
+
+	/* TTL expired: rx, fw, then the drop of the packet as received
+	 * (the ICMP error reuses the frame after the capture copied it) */
+	reset_case(f);
+	p = pk_default();
+	p.ttl = 1;
+	len = build(b, &p);
+	rx(f, 0, b, len);
+	cap_expect(cr, b, len, -1, 0);
+	cap_expect(cr, b, len, -1, 0);
+	cap_expect(cr, b, len, HF_CNT_drop_ttl_exceeded, 0);
+	expect_txq(f, 1, 0, 0);
+
+	/* dropped on arrival: the whole frame, the ingress port */
+	reset_case(f);
+	memset(b, 0xab, 10);
+	rx(f, 1, b, 10);
+	cap_expect(cr, b, 10, -1, 1);
+	cap_expect(cr, b, 10, HF_CNT_drop_runt, 1);
+	p = pk_default();
+	p.dmac = other_mac;
+	p.pad_to = 200;
+	len = build(b, &p);
+	rx(f, 2, b, len);
+	cap_expect(cr, b, len, -1, 2);
+	cap_expect(cr, b, len, HF_CNT_drop_not_our_mac, 2);
+
+	/* held for ARP, then given up: the routed packet (TTL 63), named
+	 * by its egress port */
+	reset_case(f);
+	p = pk_default();
+	p.dst = UNRES;
+	len = build(b, &p);
+	rx(f, 0, b, len);
+	cap_expect(cr, b, len, -1, 0);
+	cap_expect(cr, b, len, -1, 0);
+	cw = cap_expect(cr, b, len, HF_CNT_drop_neigh_failed, 2);
+	cw->bytes[ETH_HLEN + 8] = 63;
+	fix_ip_csum(cw->bytes);
+	W(f)->now_ns += timeout;
+	hf_pipeline_hold_scan(W(f), f->dp.l3);
+	assert_int_equal(W(f)->hold.used, 0);
+
+	/* an ICMP error for a source that never answers ARP: dropped with
+	 * a blank Ethernet header, as hafwd made it */
+	reset_case(f);
+	p = pk_default();
+	p.src = IP(198, 18, 1, 77);
+	p.smac = other_mac;
+	p.ttl = 1;
+	p.l4_len = 30;
+	len = build(b, &p);
+	ip_len = len - ETH_HLEN;
+	rx(f, 0, b, len);
+	cap_expect(cr, b, len, -1, 0);
+	cap_expect(cr, b, len, -1, 0);
+	cap_expect(cr, b, len, HF_CNT_drop_ttl_exceeded, 0);
+	assert_int_equal(W(f)->hold.used, 1);
+	{
+		const struct hf_hold_slot *s = &W(f)->hold.slot[0];
+		uint32_t k;
+
+		for (k = 0; !s->ip && k < HF_HOLD_SLOTS; k++)
+			s = &W(f)->hold.slot[k];
+		assert_int_equal(s->len[0], ERR_PREPEND + ip_len);
+		memset(b, 0, 12);
+		put16(b + 12, 0x0800);
+		memcpy(b + ETH_HLEN, fptr(f, s->frame[0]), s->len[0]);
+		cap_expect(cr, b, ETH_HLEN + s->len[0],
+			   HF_CNT_drop_neigh_failed, 0);
+	}
+	W(f)->now_ns += timeout;
+	hf_pipeline_hold_scan(W(f), f->dp.l3);
+	assert_int_equal(W(f)->hold.used, 0);
+
+	/* hf_worker_drop() takes the length from the IPv4 header: the
+	 * Ethernet padding is not part of the record */
+	reset_case(f);
+	p = pk_default();
+	p.l4_len = 8;
+	p.pad_to = 64;
+	len = build(b, &p);
+	addr = take_frame(f);
+	memcpy(fptr(f, addr), b, len);
+	W(f)->drop_port = 1;
+	hf_worker_drop(W(f), addr + ETH_HLEN, HF_CNT_drop_policy_deny);
+	cap_expect(cr, b, ETH_HLEN + IP_HLEN + 8, HF_CNT_drop_policy_deny, 1);
+	EXPECT_COUNTERS(f, "policy deny", { HF_CNT_drop_policy_deny, 1 });
+
+	W(f)->capture = NULL;
+	hf_capture_stop(cr->c, &st);
+	assert_int_equal(st.written, cr->n);
+	assert_int_equal(st.matched, cr->n);
+	assert_int_equal(st.overflow, 0);
+	assert_int_equal(st.error, 0);
+	cap_verify(cr);
+	drain_tx(f);
+	check_frames(f);
+	unlink(cr->drops);
+	unlink(cr->file);
+	rmdir(cr->dir);
+	free(cr);
+}
+
+/* A capture of one stage leaves the others alone; counters are the same
+ * as without a capture. */
+static void test_capture_one_stage(void **state)
+{
+	struct fx *f = *state;
+	struct cap_run *cr = calloc(1, sizeof(*cr));
+	struct hf_capture_req req = {
+		.stages = 1u << HF_CAP_DROP, .nworkers = 1,
+		.filter = "udp",
+	};
+	struct hf_capture_stats st;
+	uint8_t b[HF_FRAME_DATA_MAX];
+	struct pk p;
+	uint32_t len;
+	char err[256];
+
+	assert_non_null(cr);
+	snprintf(cr->dir, sizeof(cr->dir), "/tmp/hf_pipecap.XXXXXX");
+	assert_non_null(mkdtemp(cr->dir));
+	snprintf(cr->file, sizeof(cr->file), "%s/d.pcap", cr->dir);
+	snprintf(cr->drops, sizeof(cr->drops), "%s.drops", cr->file);
+	req.file = cr->file;
+	if (hf_capture_start(&cr->c, &req, cap_reason, err, sizeof(err)))
+		fail_msg("hf_capture_start: %s", err);
+	W(f)->capture = cr->c;
+	p = pk_default();
+	p.dst = H3;
+	len = build(b, &p);
+	rx(f, 0, b, len);		/* forwarded: no record */
+	p = pk_default();
+	p.dst = BLACKH;
+	len = build(b, &p);
+	rx(f, 0, b, len);		/* dropped UDP: recorded */
+	cap_expect(cr, b, len, HF_CNT_drop_blackhole, 0);
+	p.proto = PROTO_ICMP;
+	len = build(b, &p);
+	rx(f, 0, b, len);		/* dropped, not UDP: filtered out */
+	EXPECT_COUNTERS(f, "one stage", { HF_CNT_forwarded, 1 },
+			{ HF_CNT_drop_blackhole, 2 });
+	W(f)->capture = NULL;
+	hf_capture_stop(cr->c, &st);
+	assert_int_equal(st.written, 1);
+	assert_int_equal(st.filtered_out, 1);
+	cap_verify(cr);
+	drain_tx(f);
+	check_frames(f);
+	unlink(cr->drops);
+	unlink(cr->file);
+	rmdir(cr->dir);
+	free(cr);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -2124,6 +2423,8 @@ int main(void)
 		T(test_icmp_error_held),
 		T(test_mixed_burst),
 		T(test_random_frames),
+		T(test_capture_points),
+		T(test_capture_one_stage),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
