@@ -331,51 +331,118 @@ static int cmd_show_neighbours(struct hf_cmd_args *a)
 
 /* ---- show counters ---- */
 
+/* The snapshot `show counters --delta` compares with (mprelay only). */
+static struct {
+	bool valid;
+	uint64_t at_ns;
+	uint64_t c[HF_CNT_MAX];
+} last_counters;
+
+static int counters_args(struct hf_cmd_args *a, bool *all, bool *delta)
+{
+	int i;
+
+	*all = *delta = false;
+	for (i = 0; i < a->argc; i++) {
+		if (!strcmp(a->argv[i], "all"))
+			*all = true;
+		else if (!strcmp(a->argv[i], "--delta") ||
+			 !strcmp(a->argv[i], "delta"))
+			*delta = true;
+		else
+			return hf_cmd_err(a, -EINVAL,
+					  "show counters: unknown argument '%s' (usage: show counters [all] [--delta] [--json])",
+					  a->argv[i]);
+	}
+	return 0;
+}
+
+static void counters_json(struct hf_cmd_args *a, const uint64_t *c,
+			  bool delta, double interval)
+{
+	uint32_t i;
+
+	hf_buf_printf(a->out, "{\"counters\":{");
+	for (i = 0; i < HF_CNT_MAX; i++)
+		hf_buf_printf(a->out, "%s\"%s\":%lu", i ? "," : "",
+			      hf_counter_name(i), c[i]);
+	hf_buf_printf(a->out, "},\"severity\":{");
+	for (i = 0; i < HF_CNT_MAX; i++)
+		hf_buf_printf(a->out, "%s\"%s\":\"%s\"", i ? "," : "",
+			      hf_counter_name(i), hf_counter_severity(i));
+	hf_buf_printf(a->out, "},\"delta\":%s", delta ? "true" : "false");
+	if (delta)
+		hf_buf_printf(a->out, ",\"interval_s\":%.3f", interval);
+	hf_buf_printf(a->out, ",\"ports\":{");
+	for (i = 0; i < a->dp->nports; i++) {
+		struct hf_port_stats ps;
+
+		hf_dp_port_stats(a->dp, (uint16_t)i, &ps);
+		hf_buf_printf(a->out,
+			      "%s\"%s\":{\"rx_packets\":%lu,\"rx_bytes\":%lu,\"tx_packets\":%lu,\"tx_bytes\":%lu}",
+			      i ? "," : "", a->dp->port[i].name,
+			      ps.rx_packets, ps.rx_bytes, ps.tx_packets,
+			      ps.tx_bytes);
+	}
+	hf_buf_printf(a->out, "}}\n");
+}
+
+/*
+ * show counters [all] [--delta]: grouped by category, and inside a
+ * category by severity (error first). --delta shows the change since
+ * the previous --delta call (since start on the first).
+ */
 static int cmd_show_counters(struct hf_cmd_args *a)
 {
 	static const char *const cats[] = { "pkt", "drop", "fw", "arp",
 					    "icmp", "ring" };
-	uint64_t c[HF_CNT_MAX];
-	bool all = a->argc == 1 && !strcmp(a->argv[0], "all");
-	uint32_t i, k;
+	static const char *const sevs[] = { "error", "warn", "info" };
+	uint64_t now = hf_now_ns(), c[HF_CNT_MAX], shown[HF_CNT_MAX];
+	double interval = 0;
+	bool all, delta;
+	uint32_t i, k, v;
+	int rc = counters_args(a, &all, &delta);
 
-	if (a->argc && !all)
-		return hf_cmd_err(a, -EINVAL, "usage: show counters [all] [--json]");
+	if (rc)
+		return rc;
 	hf_dp_counters(a->dp, c);
-	if (a->json) {
-		hf_buf_printf(a->out, "{\"counters\":{");
-		for (i = 0; i < HF_CNT_MAX; i++)
-			hf_buf_printf(a->out, "%s\"%s\":%lu", i ? "," : "",
-				      hf_counter_name(i), c[i]);
-		hf_buf_printf(a->out, "},\"ports\":{");
-		for (i = 0; i < a->dp->nports; i++) {
-			struct hf_port_stats ps;
-
-			hf_dp_port_stats(a->dp, (uint16_t)i, &ps);
-			hf_buf_printf(a->out,
-				      "%s\"%s\":{\"rx_packets\":%lu,\"rx_bytes\":%lu,\"tx_packets\":%lu,\"tx_bytes\":%lu}",
-				      i ? "," : "", a->dp->port[i].name,
-				      ps.rx_packets, ps.rx_bytes, ps.tx_packets,
-				      ps.tx_bytes);
+	memcpy(shown, c, sizeof(c));
+	if (delta) {
+		if (last_counters.valid) {
+			for (i = 0; i < HF_CNT_MAX; i++)
+				shown[i] = c[i] - last_counters.c[i];
+			interval = (double)(now - last_counters.at_ns) / 1e9;
 		}
-		hf_buf_printf(a->out, "}}\n");
+		memcpy(last_counters.c, c, sizeof(c));
+		last_counters.at_ns = now;
+		last_counters.valid = true;
+	}
+	if (a->json) {
+		counters_json(a, shown, delta, interval);
 		return 0;
 	}
-	for (k = 0; k < ARRAY_SIZE(cats); k++) {
-		bool header = false;
+	if (delta && interval > 0)
+		hf_buf_printf(a->out, "change over the last %.1f s\n", interval);
+	else if (delta)
+		hf_buf_printf(a->out, "first --delta: change since start\n");
+	for (k = 0; k < ARRAY_SIZE(cats); k++)
+		for (v = 0; v < ARRAY_SIZE(sevs); v++) {
+			bool header = false;
 
-		for (i = 0; i < HF_CNT_MAX; i++) {
-			if (strcmp(hf_counter_category(i), cats[k]) ||
-			    (!c[i] && !all))
-				continue;
-			if (!header)
-				hf_buf_printf(a->out, "%s:\n", cats[k]);
-			header = true;
-			hf_buf_printf(a->out, "  %-24s %14lu  %s\n",
-				      hf_counter_name(i), c[i],
-				      hf_counter_help(i));
+			for (i = 0; i < HF_CNT_MAX; i++) {
+				if (strcmp(hf_counter_category(i), cats[k]) ||
+				    strcmp(hf_counter_severity(i), sevs[v]) ||
+				    (!shown[i] && !all))
+					continue;
+				if (!header)
+					hf_buf_printf(a->out, "%s (%s):\n",
+						      cats[k], sevs[v]);
+				header = true;
+				hf_buf_printf(a->out, "  %-24s %14lu  %s\n",
+					      hf_counter_name(i), shown[i],
+					      hf_counter_help(i));
+			}
 		}
-	}
 	return 0;
 }
 
@@ -685,7 +752,7 @@ static const struct command commands[] = {
 	{ { "show", "neighbours" }, cmd_show_neighbours, "the ARP table" },
 	{ { "show", "neighbors" }, cmd_show_neighbours, NULL },
 	{ { "show", "counters" }, cmd_show_counters,
-	  "[all]: packet, drop, ARP, ICMP and ring counters" },
+	  "[all] [--delta]: counters by category and severity; --delta: change since the last --delta" },
 	{ { "show", "threads" }, cmd_show_threads,
 	  "threads, cores, CPU time, worker busy share" },
 	{ { "route", "add" }, cmd_route_add,

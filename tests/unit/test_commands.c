@@ -315,7 +315,8 @@ static const struct bad_cmd bad_cmds[] = {
 	{ "mtu set p1 9000", -ERANGE, "1500" },
 	{ "mtu set p1 67", -ERANGE, "68" },
 	{ "mtu set p1 abc", -ERANGE, "abc" },
-	{ "show counters bogus", -EINVAL, "usage: show counters" },
+	{ "show counters bogus", -EINVAL,
+	  "show counters: unknown argument 'bogus' (usage: show counters" },
 };
 
 static void test_bad_syntax(void **state)
@@ -539,18 +540,27 @@ static void test_show_counters_json(void **state)
 	assert_true(starts_with(s, "{\"counters\":{"));
 	assert_non_null(strstr(s, "\"drop_no_route\":0"));
 	assert_non_null(strstr(s, "{\"counters\":{\"rx_packets\":0,"));
-	assert_non_null(strstr(s, "},\"ports\":{\"p1\":{\"rx_packets\":0,"
+	assert_non_null(strstr(s, "\"delta\":false,\"ports\":{\"p1\":{\"rx_packets\":0,"
 				  "\"rx_bytes\":0,\"tx_packets\":0,"
 				  "\"tx_bytes\":0},\"p2\":"));
 	assert_non_null(strstr(s, "\"p3\":{"));
 	assert_string_equal(s + strlen(s) - 4, "}}}\n");
-	/* no counters set: the text form prints nothing, 'all' everything */
+	assert_non_null(strstr(s, "\"severity\":{\"rx_packets\":\"info\","));
+	assert_non_null(strstr(s, "\"drop_session_full\":\"error\""));
+	assert_non_null(strstr(s, "\"drop_ip_checksum\":\"warn\""));
+	assert_non_null(strstr(s, "\"delta\":false"));
+	/* no counters set: the text form prints nothing, 'all' everything,
+	 * grouped by category, then severity */
 	run_ok(f, "show counters");
 	assert_string_equal(f->out.data, "");
 	run_ok(f, "show counters all");
-	assert_non_null(strstr(f->out.data, "drop:\n"));
-	assert_non_null(strstr(f->out.data, "  drop_no_route "));
-	assert_non_null(strstr(f->out.data, "ring:\n"));
+	s = f->out.data;
+	assert_non_null(strstr(s, "drop (error):\n"));
+	assert_non_null(strstr(s, "drop (warn):\n"));
+	assert_non_null(strstr(s, "  drop_no_route "));
+	assert_non_null(strstr(s, "ring (info):\n"));
+	assert_true(strstr(s, "drop (error):") < strstr(s, "drop (warn):"));
+	assert_true(strstr(s, "drop (warn):") < strstr(s, "drop (info):"));
 }
 
 static size_t round_up(size_t n)
@@ -580,10 +590,24 @@ static void test_show_counters_worker(void **state)
 			       "\"p2\":{\"rx_packets\":0,\"rx_bytes\":0,"
 			       "\"tx_packets\":0,\"tx_bytes\":1234}"));
 	run_ok(f, "show counters");
-	assert_non_null(strstr(f->out.data, "pkt:\n  rx_packets "));
-	assert_non_null(strstr(f->out.data, "drop:\n  drop_no_route "));
+	assert_non_null(strstr(f->out.data, "pkt (info):\n  rx_packets "));
+	assert_non_null(strstr(f->out.data, "drop (warn):\n  drop_no_route "));
 	assert_null(strstr(f->out.data, "drop_ttl_exceeded"));
-	assert_null(strstr(f->out.data, "icmp:"));
+	assert_null(strstr(f->out.data, "icmp"));
+	/* --delta: since start the first time, then the change */
+	run_ok(f, "show counters --delta --json");
+	assert_non_null(strstr(f->out.data, "\"drop_no_route\":7,"));
+	assert_non_null(strstr(f->out.data, "\"delta\":true"));
+	f->w->stats.c[HF_CNT_drop_no_route] = 10;
+	run_ok(f, "show counters --delta --json");
+	assert_non_null(strstr(f->out.data, "\"drop_no_route\":3,"));
+	assert_non_null(strstr(f->out.data, "{\"counters\":{\"rx_packets\":0,"));
+	run_ok(f, "show counters --delta");
+	assert_non_null(strstr(f->out.data, "change over the last "));
+	assert_null(strstr(f->out.data, "drop_no_route"));
+	/* a plain show is absolute and leaves the --delta mark alone */
+	run_ok(f, "show counters --json");
+	assert_non_null(strstr(f->out.data, "\"drop_no_route\":10,"));
 	f->dp.nworkers = 0;
 }
 
