@@ -12,6 +12,7 @@
  * Zones and ports must be defined before a line names them. Any of these
  * lines makes hafwd stateful.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +32,16 @@ static int zone_index(const struct hf_cfg_policy *pc, const char *name)
 	return -1;
 }
 
+/* Names appear in CLI tables and JSON: letters, digits, '-', '_', '.'. */
 static int check_name(struct hf_cfg_parser *p, const char *what,
 		      const char *name)
 {
+	const char *c;
+
+	for (c = name; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("-_.", *c))
+			return hf_cfg_perr(p, "%s name '%s': only letters, digits, '-', '_' and '.'",
+					   what, name);
 	if (strlen(name) >= HF_NAME_MAX)
 		return hf_cfg_perr(p, "%s name '%s' is longer than %d characters",
 				   what, name, HF_NAME_MAX - 1);
