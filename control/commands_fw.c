@@ -204,7 +204,6 @@ static void session_row(struct sess_show *ss, const struct hf_sess_table *t,
 	struct hf_cmd_args *a = ss->a;
 	struct hf_sess_key o, r;
 	char src[16], dst[16], rbuf[16], name[8];
-	uint64_t last = __atomic_load_n(&s->last_ns, __ATOMIC_RELAXED);
 	uint64_t exp = hf_sess_expires_ns(t, s);
 	double age = ss->now > s->created_ns ? secs(ss->now - s->created_ns) : 0;
 	double left = exp > ss->now ? secs(exp - ss->now) : 0;
@@ -218,7 +217,6 @@ static void session_row(struct sess_show *ss, const struct hf_sess_table *t,
 		snprintf(name, sizeof(name), "%u", s->proto);
 		pn = name;
 	}
-	(void)last;
 	if (a->json) {
 		hf_buf_printf(a->out,
 			      "%s{\"id\":%lu,\"protocol\":\"%s\",\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\",\"dport\":%u,"
@@ -251,6 +249,14 @@ static void session_row(struct sess_show *ss, const struct hf_sess_table *t,
 		      rule_name(ss->pol, s->rule, rbuf, sizeof(rbuf)));
 }
 
+static void session_header(struct hf_cmd_args *a)
+{
+	hf_buf_printf(a->out,
+		      "%-12s %-5s %21s    %21s %-9s %-9s %-12s %7s %7s %17s %s\n",
+		      "id", "proto", "source", "destination", "from", "to",
+		      "state", "age(s)", "left(s)", "packets(o/r)", "rule");
+}
+
 static bool show_cb(const struct hf_sess_table *t, const struct hf_session *s,
 		    void *arg)
 {
@@ -278,11 +284,7 @@ int hf_cmd_show_sessions(struct hf_cmd_args *a)
 	if (a->json)
 		hf_buf_printf(a->out, "{\"sessions\":[");
 	else
-		hf_buf_printf(a->out,
-			      "%-12s %-5s %21s    %21s %-9s %-9s %-12s %7s %7s %17s %s\n",
-			      "id", "proto", "source", "destination", "from",
-			      "to", "state", "age(s)", "left(s)",
-			      "packets(o/r)", "rule");
+		session_header(a);
 	hf_sess_foreach(a->dp->sessions, show_cb, &ss);
 	if (a->json)
 		hf_buf_printf(a->out, "],\"matched\":%u,\"shown\":%u}\n",
@@ -399,6 +401,8 @@ int hf_cmd_show_session(struct hf_cmd_args *a)
 	if (!s)
 		return hf_cmd_err(a, -ENOENT, "no session %s", a->argv[0]);
 	ss.pol = rcu_dereference(a->dp->policy);
+	if (!a->json)
+		session_header(a);
 	session_row(&ss, a->dp->sessions, s);
 	if (a->json)
 		hf_buf_printf(a->out, "\n");

@@ -67,6 +67,12 @@ def test_tcp_from_inside_with_real_stacks(make_hafwd, topo):
     assert s["state"] in ("time-wait", "fin-orig", "fin-reply", "closed")
     pol = hafwd.json("show", "policy")
     assert pol["rules"][0]["name"] == "out" and pol["rules"][0]["hits"] == 1
+    one = hafwd.json("show", "session", str(s["id"]))
+    assert one["id"] == s["id"] and one["dport"] == 8080
+    text = hafwd.ctl("show", "session", str(s["id"])).stdout
+    assert text.startswith("id ") and "198.18.1.2:" in text
+    r = hafwd.ctl("show", "session", "12345", check=False)
+    assert r.returncode != 0 and "no session 12345" in r.stderr
 
 
 def test_inbound_syn_denied_and_counted(make_hafwd, topo):
