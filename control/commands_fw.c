@@ -190,7 +190,7 @@ static const char *rule_name(const struct hf_policy *pol, uint32_t rule,
 {
 	const struct hf_cfg_policy *pc = pol ? hf_policy_config(pol) : NULL;
 
-	if (rule == HF_RULE_DEFAULT)
+	if (rule == HF_SESS_RULE_DEFAULT)
 		return "(default)";
 	if (pc && rule < pc->nrules)
 		return pc->rule[rule].name;
@@ -205,7 +205,8 @@ static void session_row(struct sess_show *ss, const struct hf_sess_table *t,
 	struct hf_sess_key o, r;
 	char src[16], dst[16], rbuf[16], name[8];
 	uint64_t exp = hf_sess_expires_ns(t, s);
-	double age = ss->now > s->created_ns ? secs(ss->now - s->created_ns) : 0;
+	uint64_t born = hf_sess_created_ns(s);
+	double age = ss->now > born ? secs(ss->now - born) : 0;
 	double left = exp > ss->now ? secs(exp - ss->now) : 0;
 	const char *pn = proto_name(s->proto);
 
@@ -224,7 +225,7 @@ static void session_row(struct sess_show *ss, const struct hf_sess_table *t,
 			      "\"age_s\":%.1f,\"expires_s\":%.1f,\"packets\":[%lu,%lu],\"bytes\":[%lu,%lu],"
 			      "\"rule\":\"%s\",\"worker\":%u,\"sync_seq\":%lu}",
 			      ss->shown ? "," : "",
-			      (unsigned long)__atomic_load_n(&s->id, __ATOMIC_RELAXED),
+			      (unsigned long)hf_sess_id(t, s),
 			      pn, src, o.sport, dst, o.dport,
 			      zone_name(ss->pol, o.zone), zone_name(ss->pol, r.zone),
 			      s->port[HF_DIR_ORIG], s->port[HF_DIR_REPLY],
@@ -234,13 +235,13 @@ static void session_row(struct sess_show *ss, const struct hf_sess_table *t,
 			      (unsigned long)ld(&s->bytes[0]),
 			      (unsigned long)ld(&s->bytes[1]),
 			      rule_name(ss->pol, s->rule, rbuf, sizeof(rbuf)),
-			      s->owner,
+			      hf_sess_owner(t, s),
 			      (unsigned long)ld(&s->sync_seq));
 		return;
 	}
 	hf_buf_printf(a->out,
 		      "%-12lu %-5s %15s:%-5u -> %15s:%-5u %-9s %-9s %-12s %7.1f %7.1f %8lu/%-8lu %s\n",
-		      (unsigned long)__atomic_load_n(&s->id, __ATOMIC_RELAXED),
+		      (unsigned long)hf_sess_id(t, s),
 		      pn, src, o.sport, dst, o.dport,
 		      zone_name(ss->pol, o.zone), zone_name(ss->pol, r.zone),
 		      state_name(s), age, left,

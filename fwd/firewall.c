@@ -90,7 +90,9 @@ static bool new_flow(struct hf_worker *w, struct hf_policy *pol,
 	if (!allow)
 		return drop(w, addr, HF_CNT_drop_policy_deny);
 	s = hf_sess_create(w->dp->sessions, w->id, &f->key, out_zone,
-			   (uint8_t)in_port, (uint8_t)out_port, state, rule,
+			   (uint8_t)in_port, (uint8_t)out_port, state,
+			   rule == HF_RULE_DEFAULT ? HF_SESS_RULE_DEFAULT
+						   : (uint16_t)rule,
 			   w->now_ns, &res, &dir);
 	switch (res) {
 	case HF_SESS_CREATED:

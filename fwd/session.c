@@ -286,15 +286,15 @@ static bool slot_take(struct hf_sess_table *t, uint32_t worker, uint32_t *idx)
 }
 
 static void slot_init(struct hf_sess_table *t, struct hf_session *s,
-		      uint32_t idx, uint32_t worker, uint8_t proto,
-		      uint8_t in_port, uint8_t state, uint32_t rule,
+		      uint32_t worker, uint8_t proto, uint8_t in_port,
+		      uint8_t out_port, uint8_t state, uint16_t rule,
 		      uint64_t now)
 {
-	uint64_t gen = (__atomic_load_n(&s->id, __ATOMIC_RELAXED) >> 32) + 1;
 	struct free_ring *r = &t->ring[worker];
 
-	__atomic_store_n(&s->id, gen << 32 | (idx + 1), __ATOMIC_RELAXED);
-	s->created_ns = now;
+	__atomic_store_n(&s->gen, __atomic_load_n(&s->gen, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELAXED);
+	s->created_s = (uint32_t)(now / HF_NSEC_PER_SEC);
 	__atomic_store_n(&s->last_ns, now, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->pkts[0], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->pkts[1], 0, __ATOMIC_RELAXED);
@@ -302,16 +302,28 @@ static void slot_init(struct hf_sess_table *t, struct hf_session *s,
 	__atomic_store_n(&s->bytes[1], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->sync_seq, ++r->seq, __ATOMIC_RELAXED);
 	s->rule = rule;
-	s->owner = (uint16_t)worker;
 	s->port[HF_DIR_ORIG] = in_port;
+	s->port[HF_DIR_REPLY] = out_port;
 	__atomic_store_n(&s->state, state, __ATOMIC_RELAXED);
 	s->proto = proto;
+}
+
+uint64_t hf_sess_id(const struct hf_sess_table *t, const struct hf_session *s)
+{
+	return (uint64_t)__atomic_load_n(&s->gen, __ATOMIC_RELAXED) << 32 |
+	       (uint64_t)(s - t->sess + 1);
+}
+
+uint32_t hf_sess_owner(const struct hf_sess_table *t,
+		       const struct hf_session *s)
+{
+	return (uint32_t)(s - t->sess) / t->per_worker;
 }
 
 struct hf_session *hf_sess_create(struct hf_sess_table *t, uint32_t worker,
 				  const struct hf_sess_key *orig,
 				  uint8_t reply_zone, uint8_t in_port,
-				  uint8_t out_port, uint8_t state, uint32_t rule,
+				  uint8_t out_port, uint8_t state, uint16_t rule,
 				  uint64_t now, enum hf_sess_create_result *res,
 				  enum hf_dir *dir)
 {
@@ -325,8 +337,8 @@ struct hf_session *hf_sess_create(struct hf_sess_table *t, uint32_t worker,
 		return NULL;
 	}
 	s = &t->sess[idx];
-	slot_init(t, s, idx, worker, orig->proto, in_port, state, rule, now);
-	s->port[HF_DIR_REPLY] = out_port;
+	slot_init(t, s, worker, orig->proto, in_port, out_port, state, rule,
+		  now);
 	n0 = &t->node[2 * idx];
 	n1 = &t->node[2 * idx + 1];
 	n0->key = *orig;
@@ -395,7 +407,7 @@ static void free_batch(struct hf_sess_table *t)
 		synchronize_rcu();
 	for (i = 0; i < t->nbatch; i++) {
 		uint32_t idx = t->batch[i];
-		struct free_ring *r = &t->ring[t->sess[idx].owner];
+		struct free_ring *r = &t->ring[idx / t->per_worker];
 		uint32_t head = r->head;
 
 		r->slot[head & r->mask] = idx;
@@ -513,7 +525,7 @@ const struct hf_session *hf_sess_get(const struct hf_sess_table *t,
 		return NULL;
 	s = &t->sess[idx];
 	if (!(__atomic_load_n(&s->flags, __ATOMIC_ACQUIRE) & HF_SESS_LINKED) ||
-	    __atomic_load_n(&s->id, __ATOMIC_RELAXED) != id)
+	    hf_sess_id(t, s) != id)
 		return NULL;
 	return s;
 }

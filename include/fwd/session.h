@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/compiler.h"
 #include "common/rcu.h"
 #include "control/config.h"
 #include "fwd/tcp_state.h"
@@ -56,22 +57,28 @@ struct hf_sess_key {
 #define HF_SESS_REPLIED	0x02	/* a packet went the reply way */
 #define HF_SESS_DOOMED	0x04	/* expire at the next reaper pass */
 
+#define HF_SESS_RULE_DEFAULT	0xffff	/* allowed by the default action */
+
+/*
+ * One cache line: what a packet of the session reads and writes. Its id,
+ * owner and creation time are derived (hf_sess_id, hf_sess_owner,
+ * hf_sess_created_ns): a lookup touches bucket, node and this line.
+ */
 struct hf_session {
-	uint64_t id;		/* slot index + 1, generation in bits 32.. */
-	uint64_t created_ns;
 	uint64_t last_ns;	/* atomic: last packet, either way */
 	uint64_t pkts[2];	/* atomic, by enum hf_dir */
 	uint64_t bytes[2];	/* atomic */
-	uint64_t sync_seq;	/* atomic: owner's change sequence (HA) */
-	uint32_t rule;		/* policy rule that allowed it */
-	uint16_t owner;		/* worker whose pool holds the slot */
+	uint64_t sync_seq;	/* atomic: change sequence (HA) */
+	uint32_t gen;		/* atomic: slot generation, part of the id */
+	uint32_t created_s;	/* monotonic clock, seconds */
+	uint16_t rule;		/* policy rule index, HF_SESS_RULE_DEFAULT */
 	uint8_t port[2];	/* ingress port of each direction (the
 				 * reply's: the orig egress port) */
 	uint8_t state;		/* atomic: enum hf_tcp_state for TCP */
 	uint8_t flags;		/* atomic: HF_SESS_* */
 	uint8_t proto;
 	uint8_t pad;
-};
+} __hf_cacheline_aligned;
 
 struct hf_sess_params {
 	uint32_t max;		/* sessions in all */
@@ -144,13 +151,14 @@ enum hf_sess_create_result {
  * replies will arrive in zone @reply_zone, or finds the one another
  * worker made at the same moment (*@dir tells the direction of @orig in
  * it). @state is the initial TCP state; @in_port the ingress port and
- * @out_port the egress one (where replies are expected).
+ * @out_port the egress one (where replies are expected); @rule the
+ * policy rule (HF_SESS_RULE_DEFAULT: the default action).
  * Return: the session, or NULL with *@res FULL or CONFLICT.
  */
 struct hf_session *hf_sess_create(struct hf_sess_table *t, uint32_t worker,
 				  const struct hf_sess_key *orig,
 				  uint8_t reply_zone, uint8_t in_port,
-				  uint8_t out_port, uint8_t state, uint32_t rule,
+				  uint8_t out_port, uint8_t state, uint16_t rule,
 				  uint64_t now, enum hf_sess_create_result *res,
 				  enum hf_dir *dir);
 
@@ -165,6 +173,19 @@ static inline void hf_sess_touch(struct hf_session *s, enum hf_dir dir,
 	__atomic_fetch_add(&s->bytes[dir], len, __ATOMIC_RELAXED);
 	if (now - __atomic_load_n(&s->last_ns, __ATOMIC_RELAXED) > 1000000)
 		__atomic_store_n(&s->last_ns, now, __ATOMIC_RELAXED);
+}
+
+/** hf_sess_id() - the id of @s: generation << 32 | slot + 1. */
+uint64_t hf_sess_id(const struct hf_sess_table *t, const struct hf_session *s);
+
+/** hf_sess_owner() - the worker whose pool holds @s. */
+uint32_t hf_sess_owner(const struct hf_sess_table *t,
+		       const struct hf_session *s);
+
+/** hf_sess_created_ns() - when @s was made (to the second). */
+static inline uint64_t hf_sess_created_ns(const struct hf_session *s)
+{
+	return (uint64_t)s->created_s * 1000000000ULL;
 }
 
 /** hf_sess_key_of() - copy the key of direction @dir of @s. */

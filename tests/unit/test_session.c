@@ -166,8 +166,10 @@ static void test_both_directions(void **state)
 	assert_int_equal(s->port[HF_DIR_ORIG], 1);
 	assert_int_equal(s->port[HF_DIR_REPLY], 2);
 	assert_int_equal(s->proto, 6);
-	assert_ptr_equal(hf_sess_get(t, s->id), s);
-	assert_null(hf_sess_get(t, s->id + (1ULL << 32)));	/* old generation */
+	assert_ptr_equal(hf_sess_get(t, hf_sess_id(t, s)), s);
+	/* another generation of the same slot */
+	assert_null(hf_sess_get(t, hf_sess_id(t, s) + (1ULL << 32)));
+	assert_true(hf_sess_id(t, s) >> 32 >= 1);
 	assert_null(hf_sess_get(t, 0));
 	hf_sess_touch(s, HF_DIR_REPLY, 60, 100 + 5 * HF_NSEC_PER_MSEC);
 	hf_sess_touch(s, HF_DIR_REPLY, 40, 100 + 5 * HF_NSEC_PER_MSEC);
@@ -194,6 +196,7 @@ static void test_memory_per_session(void **state)
 	print_message("session table: %lu sessions, %lu bytes, %lu bytes per session\n",
 		      (unsigned long)info.capacity, (unsigned long)info.memory,
 		      (unsigned long)info.bytes_per_session);
+	assert_int_equal(sizeof(struct hf_session), 64);
 	assert_true(info.bytes_per_session >= sizeof(struct hf_session));
 	assert_true(info.bytes_per_session <= 256);
 	hf_sess_table_destroy(t);
@@ -229,7 +232,7 @@ static void test_race_between_workers(void **state)
 	assert_int_equal(res, HF_SESS_CREATED);
 	c = create(t, 1, key(5, 6, 7, 9, 17, 1), 1, 1, &res);
 	assert_int_equal(res, HF_SESS_CREATED);
-	assert_int_equal(c->owner, 1);
+	assert_int_equal(hf_sess_owner(t, c), 1);
 	assert_null(create(t, 1, key(5, 6, 7, 10, 17, 1), 1, 1, &res));
 	assert_int_equal(res, HF_SESS_FULL);
 	hf_rcu_offline();
@@ -521,9 +524,8 @@ static void *worker_main(void *arg)
 static bool every_third(const struct hf_sess_table *t,
 			const struct hf_session *s, void *arg)
 {
-	(void)t;
 	(void)arg;
-	return __atomic_load_n(&s->id, __ATOMIC_RELAXED) % 3 == 0;
+	return hf_sess_id(t, s) % 3 == 0;
 }
 
 static void test_concurrent(void **state)
