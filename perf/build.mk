@@ -4,8 +4,10 @@
 # (counting XDP receiver), hf-xdpfwd (native XDP reference forwarder),
 # hf-xskfwd (minimal AF_XDP reference forwarder), hf-offload (ethtool -K
 # stand-in) and their BPF objects, which the tools look up next to their
-# executable. Adds nothing to BINS or LIB_SRCS.
-# Uses $(BUILD) $(CC) $(CLANG) $(ALL_CFLAGS) $(BPF_CFLAGS) $(LDLIBS) $(Q).
+# executable; bench-session, the session-table micro-benchmark, linked
+# against $(LIB) like the unit tests. Adds nothing to BINS or LIB_SRCS.
+# Uses $(BUILD) $(CC) $(CLANG) $(ALL_CFLAGS) $(BPF_CFLAGS) $(LDFLAGS)
+# $(LDLIBS) $(LIB) $(Q).
 
 PERF_OUT   := $(BUILD)/perf
 PERF_TOOLS := $(PERF_OUT)/hf-gen $(PERF_OUT)/hf-sink $(PERF_OUT)/hf-xdpfwd \
@@ -18,7 +20,14 @@ PERF_OBJS  := $(PERF_UTIL) $(PERF_OUT)/obj/gen/hf_gen.o \
 	$(PERF_OUT)/obj/ref/hf_xskfwd.o $(PERF_OUT)/obj/tools/hf_offload.o
 
 .PHONY: perf-tools
-perf-tools: $(PERF_TOOLS) $(PERF_BPF)
+perf-tools: $(PERF_TOOLS) $(PERF_BPF) $(PERF_OUT)/bench-session
+
+# Micro-benchmarks of hafwd's own modules: one program per
+# perf/micro/bench_<module>.c, on libhafwd.a.
+$(PERF_OUT)/bench-session: perf/micro/bench_session.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC-LD   $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@ $(LDFLAGS) $(LIB) $(LDLIBS)
 
 # Static pattern rules: explicit for these targets, so they win over any
 # generic $(BUILD)/%.o rule of the top Makefile or another fragment.

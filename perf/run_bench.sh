@@ -10,16 +10,34 @@
 # the sink (hf-sink, native XDP) counts good frames, checking destination
 # MAC and TTL, and reports the rate over a DURATION-second window.
 #
-# Forwarders, interleaved and rotated each round, RUNS runs each, medians:
+# Three sections, each printing its own table:
+#  1. micro (MICRO=1): bench-session, the session table alone on DUT_CPU:
+#     setups/s, lookups/s with few and with 1M live sessions, bytes per
+#     session (issue #3);
+#  2. forwarding (FORWARDERS), rows interleaved and rotated each round,
+#     RUNS runs each, medians:
 #   drop    XDP_DROP on dut0: what the generator gets into the DUT (ceiling)
 #   kernel  Linux ip_forward in the dut namespace, static neighbour
 #   xdp     native XDP reference: bpf_redirect dut0 -> dut1 (hf-xdpfwd)
 #   xsk     minimal AF_XDP reference forwarder, copy mode (hf-xskfwd)
 #   hafwd   $BUILD/hafwd on dut0/dut1 ("hafwd: not available" if absent)
+#  3. sessions (SESSIONS, issue #3), the same way, hafwd only, hf-gen only:
+#   fw1     stateful hafwd (zones, one allow rule), all traffic one flow
+#   fw1m    stateful hafwd, traffic cycling over 1M flows (1024 source
+#           ports x 1024 source addresses), all 1M sessions made by a
+#           paced warm-up before the window (checked with hafwctl)
+#   plain1m stateless hafwd (the "hafwd" row's configuration), same traffic
+#   fwnew   stateful hafwd, every frame a new flow (4096 x 64512 flows):
+#           session setups/s from hafwd's sessions_created over the window
 #
 # Environment: RUNS (5), DURATION (3 s window), WARMUP (1 s), SIZE (64),
 # FLOWS (64), GEN (auto|pktgen|hf-gen|trafgen), FORWARDERS ("drop kernel
-# xdp xsk hafwd"), GEN_CPU (0), DUT_CPU (1), STEAL_MAX (25 %) and FOREIGN_MAX
+# xdp xsk hafwd"; empty: no forwarding section), SESSIONS ("fw1 fw1m
+# plain1m fwnew"; empty: no sessions section), MICRO (1; 0: none),
+# MICRO_RUNS (5), MICRO_SESSIONS (1048576), SESS_MAX (2097152: session-max
+# of fw1, fw1m), SESS_NEW_MAX (4194304: of fwnew), WARM_RATE (250000 pps:
+# pace of fw1m's warm-up), WARM_MAX (90 s: its bound),
+# GEN_CPU (0), DUT_CPU (1), STEAL_MAX (25 %) and FOREIGN_MAX
 # (10: % of a CPU used by processes that are not part of the benchmark;
 # a run above either limit is left out of the median when 3 or more
 # undisturbed runs of that forwarder remain),
@@ -28,7 +46,8 @@
 # HAFWD, HAFWCTL (binaries), HAFWD_CONF_EXTRA (lines appended to hafwd's
 # configuration, e.g. $'poll-mode adaptive\nworker-priority 10'),
 # XSKFWD_ARGS (options appended to hf-xskfwd's, e.g. "--busy --priority 0"),
-# KEEP_LOGS (1 keeps the logs).
+# PROFILE (rows whose runs are recorded with "perf record -C DUT_CPU -g"
+# into the kept logs, e.g. "fw1 fw1m"), KEEP_LOGS (1 keeps the logs).
 #
 # Exit status: 0 when the reference rows were measured (hafwd may be
 # unavailable), 1 when no generator could run or the setup failed,
@@ -52,7 +71,17 @@ WARMUP=${WARMUP:-1}
 SIZE=${SIZE:-64}
 FLOWS=${FLOWS:-64}
 GEN=${GEN:-auto}
-FORWARDERS=${FORWARDERS:-drop kernel xdp xsk hafwd}
+# empty (set but empty) skips a section
+FORWARDERS=${FORWARDERS-drop kernel xdp xsk hafwd}
+SESSIONS=${SESSIONS-fw1 fw1m plain1m fwnew}
+MICRO=${MICRO:-1}
+MICRO_RUNS=${MICRO_RUNS:-5}
+MICRO_SESSIONS=${MICRO_SESSIONS:-1048576}
+SESS_MAX=${SESS_MAX:-2097152}
+SESS_NEW_MAX=${SESS_NEW_MAX:-4194304}
+WARM_RATE=${WARM_RATE:-250000}
+WARM_MAX=${WARM_MAX:-90}
+PROFILE=${PROFILE:-}
 GEN_CPU=${GEN_CPU:-0}
 DUT_CPU=${DUT_CPU:-1}
 STEAL_MAX=${STEAL_MAX:-25}
@@ -76,6 +105,14 @@ DST_NET=198.19.0.0/16
 DST_IP=198.19.0.1
 SPORT=1024
 DPORT=9
+# Session traffic: source addresses from SESS_SRC on, outside the
+# /24s of the ports; SESS_PORTS source ports x SESS_IPS addresses.
+SESS_SRC=198.18.16.0
+SESS_PORTS=1024
+SESS_IPS=1024
+SESS_FLOWS=$((SESS_PORTS * SESS_IPS))
+NEW_PORTS=64512
+NEW_IPS=4096
 
 ID=$$
 NS_GEN=hfb$ID-gen
@@ -112,7 +149,8 @@ is_uint() { [[ $1 =~ ^(0|[1-9][0-9]*)$ ]]; }
 is_num() { [[ $1 =~ ^[0-9]+([.][0-9]+)?$|^[.][0-9]+$ ]]; }
 
 # calc EXPR: floating point arithmetic through awk.
-calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
+# (parenthesised: a bare ">" would be printf's output redirection)
+calc() { awk "BEGIN { printf \"%.3f\", ($1) }"; }
 # fgt A B: A > B (floating point).
 fgt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 
@@ -227,12 +265,30 @@ check_args() {
 	*) warn "GEN=$GEN: expected auto, pktgen, hf-gen or trafgen"; exit 2 ;;
 	esac
 	local f
-	for f in $FORWARDERS; do
-		case $f in drop | kernel | xdp | xsk | hafwd) ;;
-		*) warn "FORWARDERS: unknown '$f' (drop kernel xdp xsk hafwd)"; exit 2 ;;
+	for f in $FORWARDERS $SESSIONS; do
+		case $f in drop | kernel | xdp | xsk | hafwd | fw1 | fw1m | plain1m | fwnew) ;;
+		*) warn "FORWARDERS/SESSIONS: unknown '$f' (drop kernel xdp xsk hafwd fw1 fw1m plain1m fwnew)"; exit 2 ;;
 		esac
 	done
-	[[ -n ${FORWARDERS// /} ]] || { warn "FORWARDERS is empty"; exit 2; }
+	[[ $MICRO == 0 || $MICRO == 1 ]] ||
+		{ warn "MICRO=$MICRO: expected 0 or 1"; exit 2; }
+	[[ -n ${FORWARDERS// /}${SESSIONS// /} || $MICRO == 1 ]] ||
+		{ warn "FORWARDERS and SESSIONS are empty and MICRO=0: nothing to do"; exit 2; }
+	is_uint "$MICRO_RUNS" && ((MICRO_RUNS >= 1 && MICRO_RUNS <= 101)) ||
+		{ warn "MICRO_RUNS=$MICRO_RUNS: expected an integer in [1, 101]"; exit 2; }
+	is_uint "$MICRO_SESSIONS" && ((MICRO_SESSIONS >= 1024 && MICRO_SESSIONS <= 1 << 26)) ||
+		{ warn "MICRO_SESSIONS=$MICRO_SESSIONS: expected an integer in [1024, 67108864]"; exit 2; }
+	is_uint "$SESS_MAX" && ((SESS_MAX >= SESS_FLOWS && SESS_MAX <= 1 << 26)) ||
+		{ warn "SESS_MAX=$SESS_MAX: expected an integer in [$SESS_FLOWS, 67108864]"; exit 2; }
+	is_uint "$SESS_NEW_MAX" && ((SESS_NEW_MAX >= 16 && SESS_NEW_MAX <= 1 << 26)) ||
+		{ warn "SESS_NEW_MAX=$SESS_NEW_MAX: expected an integer in [16, 67108864]"; exit 2; }
+	is_uint "$WARM_RATE" && ((WARM_RATE >= 1000 && WARM_RATE <= 100000000)) ||
+		{ warn "WARM_RATE=$WARM_RATE: expected packets per second in [1000, 100000000]"; exit 2; }
+	is_uint "$WARM_MAX" && ((WARM_MAX >= 1 && WARM_MAX <= 600)) ||
+		{ warn "WARM_MAX=$WARM_MAX: expected seconds in [1, 600]"; exit 2; }
+	[[ -z $PROFILE ]] || command -v perf >/dev/null ||
+		{ warn "PROFILE needs perf"; exit 2; }
+	[[ -z $PROFILE ]] || KEEP_LOGS=1
 	[[ $XSKFWD_ARGS =~ ^[-a-zA-Z0-9:._/\ ]*$ ]] ||
 		{ warn "XSKFWD_ARGS: only options and plain values (letters, digits, - : . _ /)"; exit 2; }
 }
@@ -315,11 +371,13 @@ own_ns() {
 		pid=${f#/proc/}
 		files+=("/proc/${pid%/comm}/schedstat")
 	done
-	case $1 in
-	hafwd) pids=$FWD_PID ;;
-	xsk) pids=$XSK_PIDS ;;
-	*) pids= ;;
-	esac
+	if is_hafwd "$1"; then
+		pids=$FWD_PID
+	elif [[ $1 == xsk ]]; then
+		pids=$XSK_PIDS
+	else
+		pids=
+	fi
 	for pid in $pids; do
 		for f in /proc/"$pid"/task/*/schedstat; do
 			files+=("$f")
@@ -459,7 +517,9 @@ pin_napi() {
 # ---------------------------------------------------------------- generators
 
 # gen_start KIND SECS OUT: start generator KIND in the background for SECS;
-# it leaves "sent=N seconds=S mpps=R" in OUT. Sets GEN_PID.
+# it leaves "sent=N seconds=S mpps=R" in OUT. Sets GEN_PID. hf-gen also
+# gets the options in the array GEN_EXTRA (the last of an option wins):
+# the flows of the session rows, a warm-up's pace.
 gen_start() {
 	local kind=$1 secs=$2 out=$3
 	: >"$out"
@@ -470,7 +530,8 @@ gen_start() {
 			--dev "$DEV_G" --dst-mac "$DUT0_MAC" \
 			--src-ip "$GEN_IP" --dst-ip "$DST_IP" \
 			--sport "$SPORT" --dport "$DPORT" --flows "$FLOWS" \
-			--size "$SIZE" --duration "$secs" >"$out" 2>&1 &
+			--size "$SIZE" --duration "$secs" "${GEN_EXTRA[@]}" \
+			>"$out" 2>&1 &
 		GEN_PID=$!
 		;;
 	trafgen)
@@ -612,6 +673,30 @@ fwd_label() {
 	xdp) echo "native XDP redirect (ref)" ;;
 	xsk) echo "minimal AF_XDP fwd (ref)" ;;
 	hafwd) echo "hafwd" ;;
+	fw1) echo "stateful, 1 flow" ;;
+	fw1m) echo "stateful, 1M sessions" ;;
+	plain1m) echo "stateless, 1M flows" ;;
+	fwnew) echo "stateful, all new flows" ;;
+	esac
+}
+
+# is_hafwd FWD: is the row a hafwd configuration?
+is_hafwd() {
+	case $1 in hafwd | fw1 | fw1m | plain1m | fwnew) return 0 ;; esac
+	return 1
+}
+
+# traffic_of FWD: hf-gen's flow options for the row (into GEN_EXTRA).
+traffic_of() {
+	case $1 in
+	fw1) GEN_EXTRA=(--flows 1) ;;
+	fw1m | plain1m)
+		GEN_EXTRA=(--src-ip "$SESS_SRC" --flows "$SESS_PORTS"
+			--src-ips "$SESS_IPS") ;;
+	fwnew)
+		GEN_EXTRA=(--src-ip "$SESS_SRC" --flows "$NEW_PORTS"
+			--src-ips "$NEW_IPS") ;;
+	*) GEN_EXTRA=() ;;
 	esac
 }
 
@@ -703,8 +788,10 @@ xsk_drops() {
 	return 0
 }
 
+# hafwd_conf NEIGH FWD: hafwd's configuration for row FWD; stateful rows
+# add zones, one allow rule and the session table.
 hafwd_conf() {
-	local neigh=$1
+	local neigh=$1 fwd=$2 max=$SESS_MAX
 	cat <<-EOF
 	workers 1
 	cores $DUT_CPU
@@ -727,15 +814,96 @@ hafwd_conf() {
 	route $DST_NET via $SINK_IP
 	EOF
 	((neigh)) && echo "neighbour $SINK_IP $SINK_MAC port out"
+	case $fwd in
+	fw1 | fw1m | fwnew)
+		[[ $fwd == fwnew ]] && max=$SESS_NEW_MAX
+		cat <<-EOF
+		zone in in
+		zone out out
+		policy-default deny
+		rule fwd from in to out action allow
+		session-max $max
+		session-timeout-udp 600
+		EOF
+		;;
+	esac
 	[[ -n $HAFWD_CONF_EXTRA ]] && printf '%s\n' "$HAFWD_CONF_EXTRA"
 	return 0
 }
 
-# hafwd_try: start hafwd, wait until "hafwctl show interfaces" answers.
-# 0 ready, 1 exited early, 2 not ready in time.
+# hafwd_ctl ARGS...: ask the running hafwd (bounded).
+hafwd_ctl() {
+	nsx "$NS_DUT" timeout 5 "$HAFWCTL" -s "$SOCK" "$@" 2>/dev/null
+}
+
+# json_num KEY: the number of the first "KEY":N on stdin (empty if none).
+json_num() {
+	grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2
+}
+
+# sess_info FILE: hafwd's "show session info --json" into FILE (it walks
+# the whole table: not during a window).
+sess_info() {
+	hafwd_ctl show session info --json >"$1"
+}
+
+# created_at: "NS N": a time (the middle of the request) and hafwd's
+# sessions_created counter then.
+created_at() {
+	local t0 t1 n
+	t0=$(now_ns)
+	n=$(hafwd_ctl show counters --json | json_num sessions_created)
+	t1=$(now_ns)
+	echo "$(((t0 + t1) / 2)) ${n:-x}"
+}
+
+# fw_warmup: for fw1m, offer the row's traffic paced at WARM_RATE until
+# all SESS_FLOWS sessions live (at most WARM_MAX s), then stop. Paced so
+# that hafwd takes (nearly) every frame: overloaded, it takes only some
+# flows of each cycle, and the last ones very late. It polls the cheap
+# sessions_created counter (nothing expires in the 600 s UDP timeout),
+# and asks "show session info" for the live count once at the end: that
+# walks the whole table on the DUT core, which would make hafwd lose
+# frames of the warm-up. Sets WARM_NOTE, WARM_LIVE, WARM_CREATED.
+fw_warmup() {
+	local out=$TMPD/warm-$RUN_TAG.out made=0 i t0 t1 gpid
+	local keep=("${GEN_EXTRA[@]}")
+	GEN_EXTRA+=(--rate "$WARM_RATE")
+	t0=$(now)
+	gen_start hf-gen "$WARM_MAX" "$out"
+	gpid=$GEN_PID
+	GEN_EXTRA=("${keep[@]}")
+	sleep 0.3
+	pin_napi
+	for ((i = 0; i < 2 * WARM_MAX; i++)); do
+		sleep 0.5
+		((i % 2)) || continue
+		made=$(hafwd_ctl show counters --json | json_num sessions_created)
+		made=${made:-0}
+		echo "warm-up: $(calc "$(now) - $t0") s: $made made" >>"$RUN_LOG"
+		((made >= SESS_FLOWS)) && break
+		kill -0 "$gpid" 2>/dev/null || break
+		kill -0 "$FWD_PID" 2>/dev/null || break
+	done
+	stop_pid "$gpid" 3
+	t1=$(now)
+	sess_info "$TMPD/session-info-$RUN_TAG.json"
+	WARM_LIVE=$(json_num live <"$TMPD/session-info-$RUN_TAG.json")
+	WARM_LIVE=${WARM_LIVE:-0}
+	WARM_CREATED=$(hafwd_ctl show counters --json | json_num sessions_created)
+	WARM_NOTE="warm-up $(calc "$t1 - $t0") s at $(kv "$out" mpps) Mpps: $WARM_LIVE live"
+	((WARM_LIVE >= SESS_FLOWS)) ||
+		WARM_NOTE+=" (short of $SESS_FLOWS after the ${WARM_MAX} s bound)"
+	WARM_NOTE+=", $(json_num bytes_per_session \
+		<"$TMPD/session-info-$RUN_TAG.json") B/session"
+	cat "$out" >>"$RUN_LOG"
+}
+
+# hafwd_try FWD: start hafwd for row FWD, wait until "hafwctl show
+# interfaces" answers. 0 ready, 1 exited early, 2 not ready in time.
 hafwd_try() {
 	local conf=$TMPD/hafwd.conf log=$TMPD/hafwd.log i
-	hafwd_conf "$HAFWD_NEIGH" >"$conf"
+	hafwd_conf "$HAFWD_NEIGH" "$1" >"$conf"
 	rm -f "$SOCK"
 	: >"$log"
 	nice -n "$DUT_NICE" taskset -c "$DUT_CPU" \
@@ -757,33 +925,38 @@ hafwd_try() {
 	return 2
 }
 
+# hafwd_up FWD: hafwd configured for row FWD (hafwd, fw1, ...).
 hafwd_up() {
-	local rc
-	[[ -n ${UNAVAIL[hafwd]:-} ]] && return 1
+	local fwd=$1 rc
+	[[ -n ${UNAVAIL[$fwd]:-} ]] && return 1
 	if [[ ! -x $HAFWD ]]; then
-		UNAVAIL[hafwd]="$HAFWD not built"
+		UNAVAIL[$fwd]="$HAFWD not built"
 		return 1
 	fi
 	if [[ ! -x $HAFWCTL ]]; then
-		UNAVAIL[hafwd]="$HAFWCTL not built"
+		UNAVAIL[$fwd]="$HAFWCTL not built"
 		return 1
 	fi
-	hafwd_try
+	if [[ $fwd != hafwd && $GEN_USED != hf-gen ]]; then
+		UNAVAIL[$fwd]="the session rows need hf-gen (generator here: $GEN_USED)"
+		return 1
+	fi
+	hafwd_try "$fwd"
 	rc=$?
 	if ((rc == 1 && HAFWD_NEIGH)); then
 		# Maybe the static "neighbour" line is not supported: let
 		# hafwd resolve 198.18.2.2 by ARP (the sink's kernel answers).
 		cp "$TMPD/hafwd.log" "$TMPD/hafwd-with-neighbour.log"
 		HAFWD_NEIGH=0
-		hafwd_try
+		hafwd_try "$fwd"
 		rc=$?
 		((rc == 0)) && say "note: hafwd rejected the 'neighbour' line; using ARP resolution"
 	fi
 	case $rc in
 	0) return 0 ;;
-	1) UNAVAIL[hafwd]="exited at start-up: $(tail -n 1 "$TMPD/hafwd.log" | cut -c1-160)"
-	   [[ -s $TMPD/hafwd.log ]] || UNAVAIL[hafwd]="exited at start-up without a message" ;;
-	*) UNAVAIL[hafwd]="'hafwctl show interfaces' did not answer within 10 s" ;;
+	1) UNAVAIL[$fwd]="exited at start-up: $(tail -n 1 "$TMPD/hafwd.log" | cut -c1-160)"
+	   [[ -s $TMPD/hafwd.log ]] || UNAVAIL[$fwd]="exited at start-up without a message" ;;
+	*) UNAVAIL[$fwd]="'hafwctl show interfaces' did not answer within 10 s" ;;
 	esac
 	cp "$TMPD/hafwd.log" "$TMPD/hafwd-failed.log"
 	FAILED_NOTE=1
@@ -815,7 +988,7 @@ fwd_up() {
 	kernel) kernel_up ;;
 	xdp) xdp_up ;;
 	xsk) xsk_up ;;
-	hafwd) hafwd_up ;;
+	*) hafwd_up "$1" ;;
 	esac
 }
 
@@ -825,7 +998,7 @@ fwd_down() {
 	kernel) kernel_down ;;
 	xdp) xdp_down ;;
 	xsk) xsk_down ;;
-	hafwd) hafwd_down ;;
+	*) hafwd_down ;;
 	esac
 }
 
@@ -836,6 +1009,7 @@ run_one() {
 	local fwd=$1 round=$2 sout gout st0g st0d st1g st1d steal sd gsecs
 	local status offered good bad_mac bad_ttl note='' busy
 	local dv0i dv0o dv1i dv1o in_drop out_drop own0 own1 foreign clean t0 t1
+	local c0='' c1='' setup='' drops='' created
 	RUN_TAG=$fwd-$round
 	RUN_LOG=$TMPD/run-$RUN_TAG.log
 	sout=$TMPD/sink-$RUN_TAG.out
@@ -847,6 +1021,9 @@ run_one() {
 		say "  round $round $(fwd_label "$fwd"): not available (${UNAVAIL[$fwd]})"
 		return 0
 	fi
+	traffic_of "$fwd"
+	WARM_NOTE=
+	[[ $fwd == fw1m ]] && fw_warmup
 	sink_start "$fwd" "$WARMUP" "$DURATION" "$sout"
 	if ! wait_line "$sout" 'hf-sink: ready' 5 "$SINK_PID"; then
 		stop_pid "$SINK_PID"
@@ -870,6 +1047,23 @@ run_one() {
 	gen_start "$GEN_USED" "$gsecs" "$gout"
 	sleep 0.3
 	pin_napi
+	if [[ " $PROFILE " == *" $fwd "* ]]; then
+		# perf samples of the whole DUT core over the window
+		timeout "$(calc "$WARMUP + $DURATION + 10")" \
+			taskset -c "$GEN_CPU" perf record -q \
+			-C "$DUT_CPU" -g -o "$TMPD/perf-$RUN_TAG.data" -- \
+			sleep "$(calc "$WARMUP + $DURATION - 0.3")" \
+			>>"$RUN_LOG" 2>&1 &
+		PIDS+=("$!")
+	fi
+	if [[ $fwd == fwnew ]]; then
+		# hafwd's session setups over a DURATION window that opens
+		# WARMUP s after the generator started, like the sink's
+		sleep "$(calc "$WARMUP > 0.3 ? $WARMUP - 0.3 : 0")"
+		c0=$(created_at)
+		sleep "$DURATION"
+		c1=$(created_at)
+	fi
 	wait_pid "$SINK_PID" "$(calc "$WARMUP + $DURATION + 15")"
 	kill -0 "$GEN_PID" 2>/dev/null || note="generator ended before the window closed"
 	wait_pid "$GEN_PID" "$(calc "$gsecs + 20")"
@@ -901,8 +1095,36 @@ run_one() {
 	bad_mac=$(kv "$sout" bad_mac)
 	bad_ttl=$(kv "$sout" bad_ttl)
 	[[ -n $NAPI_NOTE ]] && note="${note:+$note; }$NAPI_NOTE"
-	[[ $fwd == hafwd ]] && note="${note:+$note; }$(hafwd_drops)"
-	[[ $fwd == xsk ]] && note="${note:+$note; }$(xsk_drops)"
+	if [[ $fwd == fw1m ]]; then
+		created=$(json_num sessions_created \
+			<"$TMPD/hafwd-counters-$RUN_TAG.json")
+		if [[ -n $created && -n $WARM_CREATED ]]; then
+			RES_LIVE[$fwd]+="$WARM_LIVE "
+			RES_NEWRUN[$fwd]+="$((created - WARM_CREATED)) "
+			WARM_NOTE+=", $((created - WARM_CREATED)) new in the run"
+		fi
+		note="${note:+$note; }$WARM_NOTE"
+	fi
+	if [[ -n $c0 ]]; then
+		setup=$(awk -v a="$c0" -v b="$c1" 'BEGIN { split(a, x); split(b, y)
+			if (x[2] == "x" || y[2] == "x" || y[1] <= x[1]) exit
+			printf "%.3f", (y[2] - x[2]) / ((y[1] - x[1]) / 1e9) / 1e6 }')
+		if [[ -n $setup ]]; then
+			RES_SETUP[$fwd]+="$setup "
+			RES_SCLEAN[$fwd]+="$clean "
+			note="${note:+$note; }setups $setup M/s"
+			fgt "${good:-0}" 0 &&
+				note+=" = $(calc "$setup / $good") per good frame"
+		else
+			note="${note:+$note; }setups: no counters from hafwd"
+		fi
+		# every frame new only while the cycle of flows is not used up
+		(($(kv "$gout" sent) + 0 < NEW_PORTS * NEW_IPS)) ||
+			note="${note:+$note; }the generator went round all its flows"
+	fi
+	is_hafwd "$fwd" && drops=$(hafwd_drops)
+	[[ $fwd == xsk ]] && drops=$(xsk_drops)
+	[[ -n $drops ]] && note="${note:+$note; }$drops"
 	if [[ $status != ok ]]; then
 		note="${note:+$note; }sink: ${status:-failed}"
 		good=0
@@ -916,6 +1138,7 @@ run_one() {
 	RES_CLEAN[$fwd]+="$clean "
 	RES_OUTDROP[$fwd]+="${out_drop%\%} "
 	RES_BAD[$fwd]=$((${RES_BAD[$fwd]:-0} + ${bad_mac:-0} + ${bad_ttl:-0}))
+	GEN_EXTRA=()
 	((clean)) || note="${note:+$note; }disturbed: left out of the median"
 	printf '  %d %-26s offered %6s  good %6s  bad %s/%s  in-drop %s%%  out-drop %s  dut-cpu %s%%  other %s%%  steal %s%%%s\n' \
 		"$round" "$(fwd_label "$fwd")" "$offered" "$good" "${bad_mac:-?}" \
@@ -942,24 +1165,27 @@ pick() {
 			if (use_all || b[i] == 1) print a[i] }'
 }
 
+# report LIST REF REFNAME: the table of the rows in LIST; the last column
+# is each row's median over REF's (when REF was measured).
 report() {
+	local list=$1 ref=$2 refname=$3
 	local f label n used off good lo hi ratio busy odrop nclean mark kgood=
-	if [[ -n ${RES_GOOD[kernel]:-} ]]; then
-		kgood=$(pick "${RES_GOOD[kernel]}" "${RES_CLEAN[kernel]}" | median)
+	if [[ -n ${RES_GOOD[$ref]:-} ]]; then
+		kgood=$(pick "${RES_GOOD[$ref]}" "${RES_CLEAN[$ref]}" | median)
 	fi
 	say ""
-	say "== results: $SIZE-byte IPv4/UDP, $FLOWS flows, generator $GEN_USED on cpu $GEN_CPU, DUT on cpu $DUT_CPU"
-	say "== $RUNS runs x ${DURATION} s window per forwarder, interleaved; medians over"
+	say "== results: $SIZE-byte IPv4/UDP, $(flows_desc "$list"), generator $GEN_USED on cpu $GEN_CPU, DUT on cpu $DUT_CPU"
+	say "== $RUNS runs x ${DURATION} s window per row, interleaved; medians over"
 	say "== undisturbed runs (steal <= $STEAL_MAX%, other processes <= $FOREIGN_MAX% of a CPU) if 3 or more, else all"
 	printf '%-27s %5s %8s %9s %15s %9s %9s %5s %9s\n' forwarder runs \
 		"offered" "sink good" "good min..max" "dut cpu" "out-drop" bad \
-		"vs kernel"
+		"vs $refname"
 	printf '%-27s %5s %8s %9s %15s %9s %9s %5s %9s\n' "" "" Mpps Mpps \
 		Mpps "%" "%" "" ""
-	for f in $FORWARDERS; do
+	for f in $list; do
 		label=$(fwd_label "$f")
 		if [[ -z ${RES_GOOD[$f]:-} ]]; then
-			if [[ $f == hafwd ]]; then
+			if is_hafwd "$f"; then
 				printf '%-27s hafwd: not available (%s)\n' "$label" \
 					"${UNAVAIL[$f]:-not run}"
 			else
@@ -997,41 +1223,113 @@ report() {
 	say "out-drop: frames the dut1 -> sink veth ring refused (sink too slow: above a few % the figure is a floor)"
 }
 
+# flows_desc LIST: the traffic of the rows in LIST, in words.
+flows_desc() {
+	local f d=
+	for f in $1; do
+		case $f in
+		fw1) d+=", fw1: 1 flow" ;;
+		fw1m | plain1m) [[ $d == *"$SESS_FLOWS"* ]] ||
+			d+=", fw1m/plain1m: $SESS_FLOWS flows ($SESS_PORTS ports x $SESS_IPS sources)" ;;
+		fwnew) d+=", fwnew: $((NEW_PORTS * NEW_IPS)) flows ($NEW_PORTS ports x $NEW_IPS sources)" ;;
+		*) [[ $d == *" $FLOWS flows"* ]] || d+=", $FLOWS flows" ;;
+		esac
+	done
+	echo "${d#, }"
+}
+
+# ratio_of A B: median good of row A over row B's, or "-".
+ratio_of() {
+	local a b
+	[[ -n ${RES_GOOD[$1]:-} && -n ${RES_GOOD[$2]:-} ]] || { echo -; return; }
+	a=$(pick "${RES_GOOD[$1]}" "${RES_CLEAN[$1]}" | median)
+	b=$(pick "${RES_GOOD[$2]}" "${RES_CLEAN[$2]}" | median)
+	fgt "$b" 0 || { echo -; return; }
+	calc "$a / $b"
+}
+
+# verdict VALUE OP BOUND: "met" or "NOT met" (OP ge or le), "-" if unknown.
+verdict() {
+	[[ $1 == - || -z $1 ]] && { echo "not measured"; return; }
+	case $2 in
+	ge) fgt "$3" "$1" && echo "NOT met" || echo "met" ;;
+	le) fgt "$1" "$3" && echo "NOT met" || echo "met" ;;
+	esac
+}
+
+# sessions_summary: issue #3's end-to-end figures and targets.
+sessions_summary() {
+	local r1 rc setup per lo hi f last=
+	r1=$(ratio_of fw1m fw1)
+	rc=$(ratio_of fw1m plain1m)
+	say ""
+	say "== sessions (issue #3), end to end, one worker on cpu $DUT_CPU"
+	say "1M live sessions / 1 session (fw1m / fw1): $r1 (target >= 0.90: $(verdict "$r1" ge 0.90))"
+	say "1M live sessions / stateless on the same traffic (fw1m / plain1m): $rc"
+	if [[ -n ${RES_LIVE[fw1m]:-} ]]; then
+		lo=$(tr ' ' '\n' <<<"${RES_LIVE[fw1m]}" | grep . | sort -g | head -n 1)
+		hi=$(tr ' ' '\n' <<<"${RES_NEWRUN[fw1m]}" | grep . | sort -g | tail -n 1)
+		say "fw1m: live sessions when the window opened: at least $lo of $SESS_FLOWS; sessions made during a run: at most $hi"
+	fi
+	for f in "$TMPD"/session-info-fw1m-*.json; do
+		[[ -s $f ]] && last=$f
+	done
+	[[ -n $last ]] &&
+		say "hafwd's own account (show session info, session-max $SESS_MAX): $(json_num memory <"$last") bytes, $(json_num bytes_per_session <"$last") per session"
+	if [[ -n ${RES_SETUP[fwnew]:-} ]]; then
+		setup=$(pick "${RES_SETUP[fwnew]}" "${RES_SCLEAN[fwnew]}" | median)
+		per=-
+		[[ -n ${RES_GOOD[fwnew]:-} ]] &&
+			per=$(calc "$setup / $(pick "${RES_GOOD[fwnew]}" "${RES_CLEAN[fwnew]}" | median)")
+		say "session setups, every frame a new flow (fwnew): $setup M/s median (hafwd's sessions_created over the window), $per per good frame at the sink"
+	fi
+}
+
+# run_micro: bench-session pinned to DUT_CPU, before any traffic.
+run_micro() {
+	local out=$TMPD/micro.out pid t0 t1 st0 st1 foreign rc setup bps rss
+	say ""
+	say "== micro-benchmark: session table (bench-session), one core (cpu $DUT_CPU), $MICRO_SESSIONS sessions, median of $MICRO_RUNS runs"
+	if [[ ! -x $PERF_BIN/bench-session ]]; then
+		say "bench-session: not available ($PERF_BIN/bench-session not built: make perf-tools)"
+		return 0
+	fi
+	other_ticks >"$TMPD/micro-other0"
+	st0=$(cpu_stat "$DUT_CPU")
+	t0=$(now_ns)
+	timeout 900 nice -n "$DUT_NICE" "$PERF_BIN/bench-session" \
+		--cpu "$DUT_CPU" --runs "$MICRO_RUNS" \
+		--sessions "$MICRO_SESSIONS" >"$out" 2>&1 &
+	pid=$!
+	PIDS+=("$pid")
+	wait_pid "$pid" 910
+	rc=$?
+	t1=$(now_ns)
+	st1=$(cpu_stat "$DUT_CPU")
+	other_ticks >"$TMPD/micro-other1"
+	foreign=$(other_pct "$TMPD/micro-other0" "$TMPD/micro-other1" "$t0" "$t1")
+	grep -v '^bench-session: sessions=' "$out"
+	if ((rc != 0)); then
+		say "bench-session: failed (exit status $rc)"
+		FAILED_NOTE=1
+		return 0
+	fi
+	setup=$(kv "$out" setup_mps)
+	bps=$(kv "$out" bytes_per_session)
+	rss=$(kv "$out" rss_per_session)
+	say "other processes ${foreign}% of a CPU, steal $(steal_pct "$st0" "$st1")% on cpu $DUT_CPU during the micro-benchmark"
+	say "targets: >= 1 M setups/s: $(verdict "$setup" ge 1) ($setup M/s); <= 256 bytes per session: $(verdict "$rss" le 256) ($bps accounted, $rss resident)"
+}
+
 # ---------------------------------------------------------------- main
 
-main() {
+# run_section LIST: RUNS rounds over the rows in LIST, order rotated.
+run_section() {
 	local round i n idx f fw=()
-	check_args
-	check_env
-	trap cleanup EXIT
-	trap 'exit 130' INT TERM HUP
-	TMPD=$(mktemp -d /tmp/hfb.XXXXXX) || die "mktemp failed"
-
-	declare -gA RES_OFF RES_GOOD RES_CLEAN RES_BAD RES_BUSY RES_OUTDROP UNAVAIL
-	HAFWD_NEIGH=1
-	XSK_PIDS=
-	MARKED=0
-	GEN_USED=
-	NAPI_NOTE=
-
-	say "== hafwd forwarding benchmark ($(date -u '+%Y-%m-%d %H:%M:%S UTC'))"
-	say "command: RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP SIZE=$SIZE FLOWS=$FLOWS GEN=$GEN perf/run_bench.sh"
-	[[ -z $HAFWD_CONF_EXTRA ]] ||
-		say "hafwd configuration extra: $(tr '\n' ';' <<<"$HAFWD_CONF_EXTRA" | sed 's/;$//')"
-	[[ -z $XSKFWD_ARGS ]] || say "hf-xskfwd extra options: $XSKFWD_ARGS"
-	machine_facts
-	CLK_TCK=$(getconf CLK_TCK)
-	MY_SID=$(awk '{ sub(/.*\) /, ""); print $4 }' /proc/$$/stat)
-	load_check
-	setup_topology
-	pin_napi
-	select_gen || die "no packet generator works here (tried: ${GEN/auto/pktgen hf-gen trafgen})"
-	[[ $GEN_USED == trafgen ]] &&
-		warn "trafgen offers under 1 Mpps here: it, not the forwarder, is likely the bottleneck"
-
 	STEAL_T0=$(cpu_stat "$DUT_CPU")
 	STEAL_T0G=$(cpu_stat "$GEN_CPU")
-	read -r -a fw <<<"$FORWARDERS"
+	MARKED=0
+	read -r -a fw <<<"$1"
 	n=${#fw[@]}
 	for ((round = 1; round <= RUNS; round++)); do
 		say "round $round/$RUNS"
@@ -1044,7 +1342,60 @@ main() {
 			run_one "$f" "$round"
 		done
 	done
-	report
+}
+
+main() {
+	check_args
+	check_env
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+	TMPD=$(mktemp -d /tmp/hfb.XXXXXX) || die "mktemp failed"
+
+	declare -gA RES_OFF RES_GOOD RES_CLEAN RES_BAD RES_BUSY RES_OUTDROP UNAVAIL
+	declare -gA RES_SETUP RES_SCLEAN RES_LIVE RES_NEWRUN
+	HAFWD_NEIGH=1
+	XSK_PIDS=
+	MARKED=0
+	GEN_USED=
+	NAPI_NOTE=
+	GEN_EXTRA=()
+
+	say "== hafwd forwarding benchmark ($(date -u '+%Y-%m-%d %H:%M:%S UTC'))"
+	say "command: RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP SIZE=$SIZE FLOWS=$FLOWS GEN=$GEN FORWARDERS=\"$FORWARDERS\" SESSIONS=\"$SESSIONS\" MICRO=$MICRO perf/run_bench.sh"
+	[[ -z $HAFWD_CONF_EXTRA ]] ||
+		say "hafwd configuration extra: $(tr '\n' ';' <<<"$HAFWD_CONF_EXTRA" | sed 's/;$//')"
+	[[ -z $XSKFWD_ARGS ]] || say "hf-xskfwd extra options: $XSKFWD_ARGS"
+	machine_facts
+	CLK_TCK=$(getconf CLK_TCK)
+	MY_SID=$(awk '{ sub(/.*\) /, ""); print $4 }' /proc/$$/stat)
+	# The script's own work (polling, sleep, hafwctl requests) and what
+	# it starts without a taskset of its own go to the generator's core,
+	# not the DUT's: unpinned, they took 2-5 % of the DUT core.
+	taskset -pc "$GEN_CPU" $$ >/dev/null 2>&1 ||
+		warn "cannot pin the script to cpu $GEN_CPU"
+	load_check
+	((MICRO)) && run_micro
+	[[ -n ${FORWARDERS// /}${SESSIONS// /} ]] || return 0
+
+	setup_topology
+	pin_napi
+	select_gen || die "no packet generator works here (tried: ${GEN/auto/pktgen hf-gen trafgen})"
+	[[ $GEN_USED == trafgen ]] &&
+		warn "trafgen offers under 1 Mpps here: it, not the forwarder, is likely the bottleneck"
+
+	if [[ -n ${FORWARDERS// /} ]]; then
+		say ""
+		say "== forwarding: $FORWARDERS"
+		run_section "$FORWARDERS"
+		report "$FORWARDERS" kernel kernel
+	fi
+	if [[ -n ${SESSIONS// /} ]]; then
+		say ""
+		say "== sessions: $SESSIONS (hafwd: 1 worker; stateful rows: zones in/out, one allow rule, session-max $SESS_MAX, fwnew $SESS_NEW_MAX, udp timeout 600 s)"
+		run_section "$SESSIONS"
+		report "$SESSIONS" fw1 "fw1"
+		sessions_summary
+	fi
 	return 0
 }
 

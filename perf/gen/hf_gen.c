@@ -4,9 +4,11 @@
  * "live frames" (BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES).
  *
  * The kernel runs hf_gen.bpf.o on page_pool frames initialised from our
- * template; the program rewrites the headers, picks the next UDP source
- * port and returns XDP_TX, which sends the frame out of --dev (the
- * ingress_ifindex of ctx_in). Each BPF_PROG_RUN call asks for a large
+ * template; the program rewrites the headers, picks the next flow (UDP
+ * source port, and source address with --src-ips, the IPv4 checksum
+ * recomputed) and returns XDP_TX, which sends the frame out of --dev (the
+ * ingress_ifindex of ctx_in). With --rate the program paces itself: it
+ * drops, unsent, every frame whose time has not come. Each BPF_PROG_RUN call asks for a large
  * number of repetitions, sized to last about CHUNK_SECONDS, because every
  * call pays for an RCU grace period. The run stops after --duration
  * seconds (the last call is sized to the time left) or on SIGINT/SIGTERM,
@@ -40,6 +42,7 @@
 #define MIN_CHUNK		4096u
 #define MAX_CHUNK		0x7fffffffu
 #define MAX_FRAME		1514u
+#define MAX_SRC_IPS		(1u << 24)
 
 struct gen_opts {
 	const char *dev;
@@ -55,6 +58,8 @@ struct gen_opts {
 	uint64_t sport;
 	uint64_t dport;
 	uint64_t flows;
+	uint64_t src_ips;
+	uint64_t rate;			/* frames per second, 0: unpaced */
 	uint64_t size;
 	uint64_t ttl;
 	uint64_t batch;
@@ -64,6 +69,7 @@ struct gen_opts {
 
 struct gen_result {
 	uint64_t sent;
+	uint64_t paced;
 	double seconds;
 	unsigned int calls;
 };
@@ -82,6 +88,10 @@ static void gen_usage(FILE *f)
 		"  --sport N          first UDP source port (default 1024)\n"
 		"  --dport N          UDP destination port (default 9)\n"
 		"  --flows N          source ports used, sport..sport+N-1 (default 1)\n"
+		"  --src-ips N        source addresses used, src-ip..src-ip+N-1 (default 1);\n"
+		"                     flows = ports x addresses, the port advancing every\n"
+		"                     frame, the address whenever the ports wrap\n"
+		"  --rate PPS         pace to PPS frames per second (default 0: unpaced)\n"
 		"  --size BYTES       frame size without FCS, 42..%u (default 64)\n"
 		"  --ttl N            IPv4 TTL (default 64)\n"
 		"  --duration SECS    run time, 0.1..3600 (default 5)\n"
@@ -90,7 +100,7 @@ static void gen_usage(FILE *f)
 		"  --verbose          libbpf debug output\n"
 		"  --help\n"
 		"\n"
-		"Prints: hf-gen: sent=N seconds=S mpps=R calls=C\n",
+		"Prints: hf-gen: sent=N seconds=S mpps=R calls=C paced=N\n",
 		MAX_FRAME, GEN_OBJ_NAME);
 }
 
@@ -112,6 +122,8 @@ static int gen_parse_opts(int argc, char **argv, struct gen_opts *o)
 		{ "sport", required_argument, NULL, 'p' },
 		{ "dport", required_argument, NULL, 'P' },
 		{ "flows", required_argument, NULL, 'f' },
+		{ "src-ips", required_argument, NULL, 'n' },
+		{ "rate", required_argument, NULL, 'r' },
 		{ "size", required_argument, NULL, 's' },
 		{ "ttl", required_argument, NULL, 't' },
 		{ "duration", required_argument, NULL, 'T' },
@@ -167,6 +179,17 @@ static int gen_parse_opts(int argc, char **argv, struct gen_opts *o)
 				return gen_bad_arg("--flows", optarg,
 						   "an integer in [1, 65535]");
 			break;
+		case 'n':
+			if (hf_perf_parse_u64(optarg, 1, MAX_SRC_IPS,
+					      &o->src_ips))
+				return gen_bad_arg("--src-ips", optarg,
+						   "an integer in [1, 16777216]");
+			break;
+		case 'r':
+			if (hf_perf_parse_u64(optarg, 0, 100000000, &o->rate))
+				return gen_bad_arg("--rate", optarg,
+						   "frames per second in [0, 100000000]");
+			break;
 		case 's':
 			if (hf_perf_parse_u64(optarg, HFP_HDR_LEN, MAX_FRAME,
 					      &o->size))
@@ -220,16 +243,31 @@ static int gen_parse_opts(int argc, char **argv, struct gen_opts *o)
 			(unsigned long long)o->flows);
 		return -EINVAL;
 	}
+	if ((uint64_t)ntohl(o->src_ip) + o->src_ips - 1 > 0xffffffffULL) {
+		fprintf(stderr,
+			"hf-gen: --src-ip with --src-ips %llu runs past 255.255.255.255\n",
+			(unsigned long long)o->src_ips);
+		return -EINVAL;
+	}
 	return 0;
 }
 
-static uint16_t gen_ip_csum(const uint8_t *hdr, size_t len)
+/* One's complement sum of @len bytes in 16-bit big-endian words, not
+ * folded past 32 bits (a header is far too short to overflow them). */
+static uint32_t gen_ip_sum(const uint8_t *hdr, size_t len)
 {
 	uint32_t sum = 0;
 	size_t i;
 
 	for (i = 0; i + 1 < len; i += 2)
 		sum += (uint32_t)hdr[i] << 8 | hdr[i + 1];
+	return sum;
+}
+
+static uint16_t gen_ip_csum(const uint8_t *hdr, size_t len)
+{
+	uint32_t sum = gen_ip_sum(hdr, len);
+
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
@@ -284,6 +322,14 @@ static int gen_load(const struct gen_opts *o, const uint8_t *frame,
 	memcpy(cfg.tmpl, frame, HFP_HDR_LEN);
 	cfg.sport_base = (uint32_t)o->sport;
 	cfg.flows = (uint32_t)o->flows;
+	cfg.saddr_base = ntohl(o->src_ip);
+	cfg.src_ips = (uint32_t)o->src_ips;
+	/* the header's words but the checksum (10..11) and the source
+	 * address (12..15), which the program adds per frame */
+	cfg.csum_partial = gen_ip_sum(frame + 14, 10) +
+			   gen_ip_sum(frame + 14 + 16, 4);
+	if (o->rate)
+		cfg.interval = (1000000000ULL << HFP_PACE_SHIFT) / o->rate;
 	err = hf_perf_obj_load("hf-gen", o->obj, GEN_OBJ_NAME, &cfg,
 			       sizeof(cfg), &obj);
 	if (err)
@@ -318,14 +364,15 @@ out_close:
 	return err;
 }
 
-static int gen_read_sent(int bss_fd, uint64_t *sent)
+static int gen_read_sent(int bss_fd, struct gen_result *res)
 {
 	struct hfp_gen_state st;
 	uint32_t key = 0;
 
 	if (bpf_map_lookup_elem(bss_fd, &key, &st))
 		return -errno;
-	*sent = st.sent;
+	res->sent = st.sent;
+	res->paced = st.paced;
 	return 0;
 }
 
@@ -393,7 +440,7 @@ static int gen_run(const struct gen_opts *o, int prog_fd, int bss_fd,
 			rate = reps / (t1 - t0);
 	}
 	res->seconds = t1 - start;
-	rerr = gen_read_sent(bss_fd, &res->sent);
+	rerr = gen_read_sent(bss_fd, res);
 	if (rerr) {
 		fprintf(stderr, "hf-gen: cannot read the sent counter: %s\n",
 			strerror(-rerr));
@@ -406,7 +453,7 @@ static int gen_run(const struct gen_opts *o, int prog_fd, int bss_fd,
 int main(int argc, char **argv)
 {
 	struct gen_opts o = {
-		.sport = 1024, .dport = 9, .flows = 1, .size = 64,
+		.sport = 1024, .dport = 9, .flows = 1, .src_ips = 1, .size = 64,
 		.ttl = 64, .batch = 64, .duration = 5,
 	};
 	struct gen_result res = { 0 };
@@ -414,7 +461,7 @@ int main(int argc, char **argv)
 	int prog_fd, bss_fd, err;
 	unsigned int ifindex;
 	uint8_t *frame;
-	char smac[18], dmac[18];
+	char smac[18], dmac[18], pace[40];
 
 	err = gen_parse_opts(argc, argv, &o);
 	if (err)
@@ -451,16 +498,24 @@ int main(int argc, char **argv)
 
 	hf_perf_format_mac(o.src_mac, smac);
 	hf_perf_format_mac(o.dst_mac, dmac);
-	printf("hf-gen: dev %s ifindex %u, %llu-byte frames %s -> %s, %llu flows, %.2f s\n",
+	if (o.rate)
+		snprintf(pace, sizeof(pace), "paced at %llu pps",
+			 (unsigned long long)o.rate);
+	else
+		snprintf(pace, sizeof(pace), "unpaced");
+	printf("hf-gen: dev %s ifindex %u, %llu-byte frames %s -> %s, %llu flows (%llu ports x %llu addresses), %.2f s, %s\n",
 	       o.dev, ifindex, (unsigned long long)o.size, smac, dmac,
-	       (unsigned long long)o.flows, o.duration);
+	       (unsigned long long)(o.flows * o.src_ips),
+	       (unsigned long long)o.flows, (unsigned long long)o.src_ips,
+	       o.duration, pace);
 	fflush(stdout);
 
 	err = gen_run(&o, prog_fd, bss_fd, ifindex, frame, &res);
-	printf("hf-gen: sent=%llu seconds=%.3f mpps=%.3f calls=%u%s\n",
+	printf("hf-gen: sent=%llu seconds=%.3f mpps=%.3f calls=%u paced=%llu%s\n",
 	       (unsigned long long)res.sent, res.seconds,
 	       res.seconds > 0 ? res.sent / res.seconds / 1e6 : 0.0,
-	       res.calls, hf_perf_stop ? " (interrupted)" : "");
+	       res.calls, (unsigned long long)res.paced,
+	       hf_perf_stop ? " (interrupted)" : "");
 	fflush(stdout);
 
 out_close:

@@ -17,26 +17,45 @@
 
 /* Ethernet (14) + IPv4 without options (20) + UDP (8). */
 #define HFP_HDR_LEN		42
-/* Offset of the UDP source port in the frame. */
+/* Offsets in the frame: IPv4 header checksum, source address, UDP
+ * source port. */
+#define HFP_IP_CSUM_OFF		24
+#define HFP_IP_SADDR_OFF	26
 #define HFP_UDP_SPORT_OFF	34
 /* Header template words: 6 x 8 bytes, the first HFP_HDR_LEN are used. */
 #define HFP_TMPL_WORDS		6
+/* hf-gen pacing: due times and the interval are in 1/1024 ns. */
+#define HFP_PACE_SHIFT		10
 
-/* hf-gen: frame template and flow spread. */
+/*
+ * hf-gen: frame template and flow spread. Flow i of the cycle has source
+ * port sport_base + i % flows and source address saddr_base + i / flows:
+ * the port advances with every frame, the address when the ports wrap.
+ */
 struct hfp_gen_cfg {
 	__u64 tmpl[HFP_TMPL_WORDS];	/* Eth/IPv4/UDP header, wire order */
 	__u32 sport_base;		/* first UDP source port, host order */
 	__u32 flows;			/* source ports used: base..base+flows-1 */
+	__u32 saddr_base;		/* first source address, host order */
+	__u32 src_ips;			/* source addresses used (1: template's) */
+	__u32 csum_partial;		/* one's complement sum of the IPv4 header
+					 * words but checksum and source address */
+	__u32 pad;
+	__u64 interval;			/* between frames, ns << HFP_PACE_SHIFT;
+					 * 0: as fast as possible */
 };
-_Static_assert(sizeof(struct hfp_gen_cfg) == 56, "hfp_gen_cfg layout");
+_Static_assert(sizeof(struct hfp_gen_cfg) == 80, "hfp_gen_cfg layout");
 
 /* hf-gen: state written by the program, read by the loader. */
 struct hfp_gen_state {
 	__u64 sent;			/* frames written and returned as XDP_TX */
 	__u32 next_flow;		/* index of the next source port */
-	__u32 pad;
+	__u32 next_ip;			/* index of the next source address */
+	__u64 due;			/* pacing: earliest time of the next frame,
+					 * ns << HFP_PACE_SHIFT */
+	__u64 paced;			/* pacing: frames dropped unsent */
 };
-_Static_assert(sizeof(struct hfp_gen_state) == 16, "hfp_gen_state layout");
+_Static_assert(sizeof(struct hfp_gen_state) == 32, "hfp_gen_state layout");
 
 /* hf-sink: what a correctly forwarded frame looks like. */
 struct hfp_sink_cfg {
