@@ -78,8 +78,13 @@ ip netns exec "$P-h1" ping -c 3 -i 0.2 -W 1 198.18.1.1
 ip netns exec "$P-h1" ping -c 5 -i 0.2 -W 1 198.18.2.2
 ip netns exec "$P-h1" traceroute -n -q 1 -w 1 198.18.2.2 2>/dev/null || true
 
-say "h2 -> h1 is refused by the policy (no session, default deny)"
+say "h2 -> h1 is refused by the policy (no session, default deny), captured"
+ctl capture start --stage drop --file "/tmp/$P-drops.pcap"
 ip netns exec "$P-h2" ping -c 2 -i 0.2 -W 1 198.18.1.2 || echo "(refused, as configured)"
+ctl capture stop
+echo "drop reasons (/tmp/$P-drops.pcap.drops, beside the pcap file):"
+cat "/tmp/$P-drops.pcap.drops"
+rm -f "/tmp/$P-drops.pcap" "/tmp/$P-drops.pcap.drops"
 
 say "a short UDP stream h1 -> h2 (1000 packets, trafgen)"
 if command -v trafgen >/dev/null; then
