@@ -239,14 +239,15 @@ static int parse_start(struct hf_cmd_args *a, struct start_args *sa)
 }
 
 /* A capture that finished by itself but was not reaped yet. */
-static bool running_but_finished(struct hf_dataplane *dp)
+/* Why the running capture ended by itself, or NULL (none, or running). */
+static const char *finished_by_itself(struct hf_dataplane *dp)
 {
 	struct hf_capture_stats st;
 
 	if (!dp->cap.running)
-		return false;
+		return NULL;
 	hf_capture_stats(rcu_dereference(dp->capture), &st);
-	return st.finished;
+	return hf_capture_end_reason(&st);
 }
 
 /* Stop the running capture, RCU-offline for the grace period. */
@@ -324,6 +325,7 @@ int hf_cmd_capture_start(struct hf_cmd_args *a)
 	const struct hf_dp_capture *cap = &dp->cap;
 	struct hf_capture_req req;
 	struct start_args sa;
+	const char *why;
 	char stages[32];
 	int rc;
 
@@ -332,10 +334,11 @@ int hf_cmd_capture_start(struct hf_cmd_args *a)
 	rc = parse_start(a, &sa);
 	if (rc)
 		return rc;
-	/* a --count capture that completed is not in the way, even before
-	 * mprelay's tick has closed it */
-	if (running_but_finished(dp))
-		stop_offline(dp, "count reached");
+	/* a capture that ended by itself (count, write error) is not in the
+	 * way, even before mprelay's tick has closed it */
+	why = finished_by_itself(dp);
+	if (why)
+		stop_offline(dp, why);
 	memset(&req, 0, sizeof(req));
 	req.stages = sa.stages;
 	req.filter = sa.has_filter ? sa.filter : NULL;
@@ -371,6 +374,7 @@ int hf_cmd_capture_stop(struct hf_cmd_args *a)
 {
 	struct hf_dataplane *dp = a->dp;
 	const struct hf_dp_capture *cap = &dp->cap;
+	const char *why;
 
 	if (a->argc)
 		return hf_cmd_err(a, -EINVAL, "usage: capture stop");
@@ -381,8 +385,8 @@ int hf_cmd_capture_stop(struct hf_cmd_args *a)
 					  cap->file, cap->ended);
 		return hf_cmd_err(a, -ENOENT, "no capture is running");
 	}
-	stop_offline(dp, running_but_finished(dp) ? "count reached"
-						  : "stopped");
+	why = finished_by_itself(dp);
+	stop_offline(dp, why ? why : "stopped");
 	if (a->json) {
 		hf_buf_printf(a->out, "{");
 		json_files(a->out, cap);

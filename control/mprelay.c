@@ -292,14 +292,15 @@ static void reap_capture(struct hf_mprelay *m)
 {
 	struct hf_dataplane *dp = m->dp;
 	struct hf_capture_stats st;
+	const char *why;
 
 	if (!dp->cap.running)
 		return;
 	/* mprelay is the only writer of the pointer: no read lock */
 	hf_capture_stats(rcu_dereference(dp->capture), &st);
-	if (st.finished)
-		hf_dp_capture_stop(dp, st.error ? "write error"
-						: "count reached");
+	why = hf_capture_end_reason(&st);
+	if (why)
+		hf_dp_capture_stop(dp, why);
 }
 
 /* ---- control clients ---- */

@@ -135,6 +135,18 @@ void hf_capture_packet(struct hf_capture *c, uint32_t worker,
 void hf_capture_stats(const struct hf_capture *c, struct hf_capture_stats *out);
 
 /**
+ * hf_capture_end_reason() - why a capture that finished by itself ended
+ * ("write error" or "count reached"), or NULL while it runs.
+ */
+static inline const char *hf_capture_end_reason(
+	const struct hf_capture_stats *st)
+{
+	if (!st->finished)
+		return NULL;
+	return st->error ? "write error" : "count reached";
+}
+
+/**
  * hf_capture_stop() - drain every ring to the file, flush and close the
  * files, join the writer, fill *@out if non-NULL and free @c (NULL is a
  * no-op). The caller guarantees that no thread calls
