@@ -223,7 +223,7 @@ int hf_dp_capture_stop(struct hf_dataplane *dp, const char *why)
 	cap->ended = why;
 	cap->ended_ns = hf_now_ns();
 	if (cap->stats.error)
-		log_warn("capture to %s ended (%s) with a write error: %s; %lu records written",
+		log_warn("capture to %s ended (%s): %s; %lu records written",
 			 cap->file, why, strerror(-cap->stats.error),
 			 (unsigned long)cap->stats.written);
 	else
