@@ -33,9 +33,8 @@
 #include "fwd/nexthop.h"
 #include "fwd/worker.h"
 
+#include "cmd_fixture.h"
 #include "dp_fixture.h"
-
-#define MAXW	16
 
 struct fx {
 	struct hf_config cfg;
@@ -83,20 +82,7 @@ static int fx_teardown(void **state)
  */
 static int run(struct fx *f, const char *line)
 {
-	char *copy = strdup(line), *argv[MAXW], *save = NULL, *tok;
-	int argc = 0, rc;
-
-	assert_non_null(copy);
-	for (tok = strtok_r(copy, " ", &save); tok && argc < MAXW;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	hf_buf_reset(&f->out);
-	hf_buf_printf(&f->out, "%s", "");
-	f->err[0] = '\0';
-	rc = hf_cmd_exec(&f->dp, argc, argv, &f->out, f->err, sizeof(f->err));
-	free(copy);
-	assert_false(hf_buf_failed(&f->out));
-	return rc;
+	return fixture_cmd(&f->dp, &f->out, f->err, sizeof(f->err), line);
 }
 
 static void run_ok(struct fx *f, const char *line)

@@ -35,9 +35,9 @@
 #include "fwd/capture.h"
 #include "fwd/dataplane.h"
 
+#include "cmd_fixture.h"
 #include "dp_fixture.h"
 
-#define MAXW		16
 #define WAIT_MS		10000	/* bound of a wait on the writer thread */
 #define FRAME_LEN	60
 #define USAGE \
@@ -114,22 +114,7 @@ static int fx_teardown(void **state)
 /* Run @line (words split on spaces); reply in f->out.data, "" if none. */
 static int run(struct fx *f, const char *line)
 {
-	char *copy = strdup(line), *argv[MAXW], *save = NULL, *tok;
-	int argc = 0, rc;
-
-	assert_non_null(copy);
-	for (tok = strtok_r(copy, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save)) {
-		assert_true(argc < MAXW);
-		argv[argc++] = tok;
-	}
-	hf_buf_reset(&f->out);
-	hf_buf_printf(&f->out, "%s", "");
-	f->err[0] = '\0';
-	rc = hf_cmd_exec(&f->dp, argc, argv, &f->out, f->err, sizeof(f->err));
-	free(copy);
-	assert_false(hf_buf_failed(&f->out));
-	return rc;
+	return fixture_cmd(&f->dp, &f->out, f->err, sizeof(f->err), line);
 }
 
 static void run_ok(struct fx *f, const char *line)

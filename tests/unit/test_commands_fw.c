@@ -30,9 +30,9 @@
 #include "fwd/policy.h"
 #include "fwd/session.h"
 
+#include "cmd_fixture.h"
 #include "dp_fixture.h"
 
-#define MAXW	16
 #define A	IP(198, 18, 1, 2)
 #define B	IP(198, 19, 0, 1)
 
@@ -99,19 +99,7 @@ static int fx_teardown(void **state)
 
 static int run(struct fx *f, const char *line)
 {
-	char *copy = strdup(line), *argv[MAXW], *save = NULL, *tok;
-	int argc = 0, rc;
-
-	assert_non_null(copy);
-	for (tok = strtok_r(copy, " ", &save); tok && argc < MAXW;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	hf_buf_reset(&f->out);
-	hf_buf_printf(&f->out, "%s", "");
-	f->err[0] = '\0';
-	rc = hf_cmd_exec(&f->dp, argc, argv, &f->out, f->err, sizeof(f->err));
-	free(copy);
-	return rc;
+	return fixture_cmd(&f->dp, &f->out, f->err, sizeof(f->err), line);
 }
 
 static const char *ok(struct fx *f, const char *line)
