@@ -16,7 +16,7 @@ endif
 
 CC      ?= gcc
 CLANG   ?= clang
-PKGS    := libxdp libbpf liburcu-qsbr liburcu-cds libpcap
+PKGS    := libxdp libbpf liburcu-qsbr liburcu-cds libpcap libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)

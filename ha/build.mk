@@ -1,1 +1,4 @@
-# ha/: ha_agent, dha and dssd arrive with the HA issue; nothing builds yet.
+# ha/: ha_agent (HA1), dha (link/path monitor), dssd (HA2 session sync)
+# and their wire formats. Every ha/*.c is library code: the threads are
+# started by hafwd's main().
+LIB_SRCS += $(sort $(wildcard ha/*.c))

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(
 	build-essential pkg-config clang llvm
-	libxdp-dev libbpf-dev liburcu-dev libpcap-dev libcmocka-dev
+	libxdp-dev libbpf-dev liburcu-dev libpcap-dev libcmocka-dev libssl-dev
 	xdp-tools bpftool iproute2 iputils-ping traceroute ethtool netsniff-ng
 	python3 python3-scapy python3-pytest python3-pyroute2
 	cppcheck
