@@ -336,14 +336,17 @@ static int session_info(struct hf_cmd_args *a)
 	if (a->json) {
 		hf_buf_printf(a->out,
 			      "{\"stateful\":%s,\"live\":%lu,\"capacity\":%lu,\"created\":%lu,\"freed\":%lu,"
-			      "\"setup_rate\":%lu,\"memory\":%lu,\"bytes_per_session\":%lu,\"protocols\":{",
+			      "\"setup_rate\":%lu,\"memory\":%lu,\"bytes_per_session\":%lu,"
+			      "\"burst_prefetch\":%s,\"bucket_huge_bytes\":%ld,\"protocols\":{",
 			      rcu_dereference(a->dp->policy) ? "true" : "false",
 			      (unsigned long)info.live,
 			      (unsigned long)info.capacity,
 			      (unsigned long)info.created,
 			      (unsigned long)info.freed, (unsigned long)rate,
 			      (unsigned long)info.memory,
-			      (unsigned long)info.bytes_per_session);
+			      (unsigned long)info.bytes_per_session,
+			      info.burst_prefetch ? "true" : "false",
+			      (long)info.bucket_huge);
 		for (i = 0; i < 4; i++)
 			hf_buf_printf(a->out, "%s\"%s\":%lu", i ? "," : "",
 				      pn[i], (unsigned long)c.proto[i]);
@@ -361,13 +364,16 @@ static int session_info(struct hf_cmd_args *a)
 		      "sessions:    %lu of %lu (%.1f%%)\n"
 		      "created:     %lu since start, %lu/s in the last second\n"
 		      "memory:      %lu bytes, %lu per session\n"
+		      "lookups:     burst prefetch %s, %ld bytes of buckets on huge pages\n"
 		      "protocols:  ",
 		      rcu_dereference(a->dp->policy) ? "stateful" : "stateless router (no policy)",
 		      (unsigned long)info.live, (unsigned long)info.capacity,
 		      info.capacity ? 100.0 * (double)info.live / (double)info.capacity : 0,
 		      (unsigned long)info.created, (unsigned long)rate,
 		      (unsigned long)info.memory,
-		      (unsigned long)info.bytes_per_session);
+		      (unsigned long)info.bytes_per_session,
+		      info.burst_prefetch ? "on" : "off",
+		      (long)HF_MAX(info.bucket_huge, 0));
 	for (i = 0; i < 4; i++)
 		hf_buf_printf(a->out, " %s %lu", pn[i], (unsigned long)c.proto[i]);
 	hf_buf_printf(a->out, "\ntcp states: ");

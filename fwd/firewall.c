@@ -11,6 +11,8 @@
  */
 #include "fwd/firewall.h"
 
+#include <linux/if_xdp.h>
+
 #include "fwd/dataplane.h"
 #include "fwd/flow.h"
 #include "fwd/policy.h"
@@ -112,16 +114,83 @@ static bool new_flow(struct hf_worker *w, struct hf_policy *pol,
 	}
 }
 
+void hf_firewall_ahead(struct hf_worker *w, const struct hf_policy *pol,
+		       uint16_t port, const struct xdp_desc *desc, uint32_t n)
+{
+	struct hf_fw_ahead *a = &w->fw_ahead;
+	const struct hf_sess_key *keys[HF_SESS_BURST_MAX];
+	struct hf_session *found[HF_SESS_BURST_MAX];
+	uint8_t dir[HF_SESS_BURST_MAX];
+	uint8_t zone = hf_policy_zone_of(pol, port);
+	uint32_t i;
+
+	n = HF_MIN(n, HF_SESS_BURST_MAX);
+	a->pol = pol;
+	a->n = n;
+	a->pos = 0;
+	for (i = 0; i < n; i++) {
+		struct hf_fw_ahead_entry *e = &a->e[i];
+		const uint8_t *frame = hf_umem_ptr(&w->umem, desc[i].addr);
+		uint32_t ip_len;
+		uint16_t type;
+
+		e->ip_addr = 0;
+		keys[i] = NULL;
+		/* the checks ipv4_input() makes before it gets here;
+		 * whatever fails them never reaches hf_firewall() */
+		if (hf_parse_eth(frame, desc[i].len, &type) ||
+		    type != HF_ETH_P_IPV4 ||
+		    hf_parse_ipv4(frame + HF_ETH_HLEN,
+				  desc[i].len - HF_ETH_HLEN, &ip_len))
+			continue;
+		e->ip_addr = desc[i].addr + HF_ETH_HLEN;
+		e->res = (uint8_t)hf_flow_of(
+			(const struct hf_ipv4 *)(frame + HF_ETH_HLEN), ip_len,
+			&e->f);
+		e->f.key.zone = zone;
+		if (e->res == HF_FLOW_OK)
+			keys[i] = &e->f.key;
+	}
+	hf_sess_lookup_burst(w->dp->sessions, keys, n, found, dir);
+	for (i = 0; i < n; i++) {
+		a->e[i].s = found[i];
+		a->e[i].dir = dir[i];
+	}
+}
+
+/* the lookahead entry of the frame being processed, if it is this one */
+static const struct hf_fw_ahead_entry *ahead_of(const struct hf_worker *w,
+						 const struct hf_policy *pol,
+						 uint64_t ip_addr)
+{
+	const struct hf_fw_ahead *a = &w->fw_ahead;
+
+	if (a->pol != pol || a->pos >= a->n ||
+	    a->e[a->pos].ip_addr != ip_addr)
+		return NULL;
+	return &a->e[a->pos];
+}
+
 bool hf_firewall(struct hf_worker *w, struct hf_policy *pol,
 		 uint16_t in_port, uint16_t out_port,
 		 const struct hf_ipv4 *ip, uint32_t ip_len, uint64_t addr)
 {
-	uint8_t in_zone = hf_policy_zone_of(pol, in_port);
-	struct hf_session *s;
+	const struct hf_fw_ahead_entry *e = ahead_of(w, pol, addr);
+	struct hf_session *s = NULL;
+	enum hf_flow_result res;
+	enum hf_dir dir = HF_DIR_ORIG;
 	struct hf_flow f;
-	enum hf_dir dir;
 
-	switch (hf_flow_of(ip, ip_len, &f)) {
+	if (e) {
+		f = e->f;
+		res = (enum hf_flow_result)e->res;
+		s = e->s;
+		dir = (enum hf_dir)e->dir;
+	} else {
+		res = hf_flow_of(ip, ip_len, &f);
+		f.key.zone = hf_policy_zone_of(pol, in_port);
+	}
+	switch (res) {
 	case HF_FLOW_OK:
 		break;
 	case HF_FLOW_LATER_FRAGMENT:
@@ -132,8 +201,10 @@ bool hf_firewall(struct hf_worker *w, struct hf_policy *pol,
 	if (f.key.proto == HF_IPPROTO_TCP && !f.icmp_error &&
 	    !hf_tcp_flags_valid(f.tcp_flags))
 		return drop(w, addr, HF_CNT_drop_tcp_bad_flags);
-	f.key.zone = in_zone;
-	s = hf_sess_lookup(w->dp->sessions, &f.key, &dir);
+	/* not found before the burst: an earlier frame of it may have
+	 * made the session since */
+	if (!s)
+		s = hf_sess_lookup(w->dp->sessions, &f.key, &dir);
 	if (f.icmp_error) {
 		if (!s)
 			return drop(w, addr, HF_CNT_drop_no_session);

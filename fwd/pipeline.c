@@ -573,19 +573,25 @@ void hf_pipeline_rx(struct hf_worker *w, const struct hf_l3 *l3,
 		    uint16_t port, const struct xdp_desc *desc, uint32_t n)
 {
 	struct hf_port_stats *ps = &w->port_stats[port];
+	const struct hf_policy *pol = rcu_dereference(w->dp->policy);
 	uint64_t bytes = 0;
 	uint32_t i;
 
 	w->drop_port = port;
+	if (pol)
+		hf_firewall_ahead(w, pol, port, desc, n);
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			__builtin_prefetch(frame_ptr(w, desc[i + 1].addr));
+		w->fw_ahead.pos = i;
 		bytes += desc[i].len;
 		if (unlikely(hf_capture_wants(w->capture, HF_CAP_RX)))
 			hf_worker_capture(w, HF_CAP_RX, port, desc[i].addr,
 					  desc[i].len, HF_CNT_rx_packets);
 		frame_input(w, l3, port, desc[i].addr, desc[i].len);
 	}
+	/* its sessions are only safe until the quiescent state */
+	w->fw_ahead.n = 0;
 	hf_cnt_add(&w->stats.c[HF_CNT_rx_packets], n);
 	hf_cnt_add(&w->stats.c[HF_CNT_rx_bytes], bytes);
 	hf_cnt_add(&ps->rx_packets, n);

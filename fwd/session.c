@@ -48,6 +48,10 @@ struct hf_sess_table {
 	uint32_t per_worker;
 	uint64_t seed;
 	uint64_t buckets;
+	/* liburcu's bucket array, when its layout was recognised: lets a
+	 * burst prefetch buckets from the hash (hf_sess_lookup_burst) */
+	struct cds_lfht_node *bucket;
+	int64_t bucket_huge;		/* hf_huge_collapse() of it */
 	/* reaper only */
 	uint32_t cursor;
 	uint32_t nbatch;
@@ -183,6 +187,45 @@ static int rings_create(struct hf_sess_table *t)
 	return 0;
 }
 
+static unsigned long bit_reverse(unsigned long v)
+{
+	unsigned long r = 0;
+	unsigned int i;
+
+	for (i = 0; i < 8 * sizeof(v); i++, v >>= 1)
+		r = (r << 1) | (v & 1);
+	return r;
+}
+
+/*
+ * cds_lfht keeps a fixed-size table's buckets in one mmap'd array
+ * (cds_lfht_mm_mmap), bucket i for hash h being i = h & (size - 1), and
+ * each bucket a dummy node whose reverse_hash is i bit-reversed. That is
+ * liburcu's layout, not its API: take the array only if every bucket
+ * checked looks that way, else do without (plain lookups still work).
+ */
+static struct cds_lfht_node *find_buckets(struct hf_sess_table *t)
+{
+	struct cds_lfht_node *b;
+	unsigned long i;
+
+	/* liburcu picks its mmap layout only up to 2^32 buckets */
+	if (t->buckets > (1ULL << 32))
+		return NULL;
+	b = cds_lfht_mm_mmap.bucket_at(t->ht, 0);
+
+	for (i = 1; i < t->buckets; i = i * 2 + 1)
+		if (b[i].reverse_hash != bit_reverse(i) ||
+		    b[i - 1].reverse_hash != bit_reverse(i - 1))
+			return NULL;
+	if (b[t->buckets - 1].reverse_hash != bit_reverse(t->buckets - 1))
+		return NULL;
+	/* random reads all over it: huge pages spare a page walk each
+	 * (measured in perf/RESULTS.md); best effort */
+	t->bucket_huge = hf_huge_collapse(b, t->buckets * sizeof(*b));
+	return b;
+}
+
 int hf_sess_table_create(struct hf_sess_table **out,
 			 const struct hf_sess_params *p)
 {
@@ -209,6 +252,7 @@ int hf_sess_table_create(struct hf_sess_table **out,
 		hf_sess_table_destroy(t);
 		return -ENOMEM;
 	}
+	t->bucket = find_buckets(t);
 	*out = t;
 	return 0;
 }
@@ -247,16 +291,16 @@ const struct hf_sess_params *hf_sess_params_of(const struct hf_sess_table *t)
 
 /* ---- worker side ---- */
 
-struct hf_session *hf_sess_lookup(struct hf_sess_table *t,
-				  const struct hf_sess_key *k,
-				  enum hf_dir *dir)
+static struct hf_session *lookup_hashed(struct hf_sess_table *t,
+					 const struct hf_sess_key *k,
+					 unsigned long hash, enum hf_dir *dir)
 {
 	struct cds_lfht_iter it;
 	struct cds_lfht_node *node;
 	struct hf_session *s;
 	uint32_t ni;
 
-	cds_lfht_lookup(t->ht, key_hash(t, k), key_match, k, &it);
+	cds_lfht_lookup(t->ht, hash, key_match, k, &it);
 	node = cds_lfht_iter_get_node(&it);
 	if (!node)
 		return NULL;
@@ -266,6 +310,59 @@ struct hf_session *hf_sess_lookup(struct hf_sess_table *t,
 		return NULL;
 	*dir = (enum hf_dir)(ni & 1);
 	return s;
+}
+
+struct hf_session *hf_sess_lookup(struct hf_sess_table *t,
+				  const struct hf_sess_key *k,
+				  enum hf_dir *dir)
+{
+	return lookup_hashed(t, k, key_hash(t, k), dir);
+}
+
+/*
+ * Three passes, so that the memory reads of different keys overlap
+ * instead of queueing one behind the other: a lookup in a big table
+ * misses the cache on the bucket, on the chain's first node and on the
+ * session, each read depending on the one before.
+ */
+void hf_sess_lookup_burst(struct hf_sess_table *t,
+			  const struct hf_sess_key *const keys[], uint32_t n,
+			  struct hf_session *out[], uint8_t dir[])
+{
+	unsigned long hash[HF_SESS_BURST_MAX];
+	unsigned long mask = t->buckets - 1;
+	uint32_t i;
+
+	n = HF_MIN(n, HF_SESS_BURST_MAX);
+	for (i = 0; i < n; i++) {
+		if (!keys[i])
+			continue;
+		hash[i] = key_hash(t, keys[i]);
+		if (t->bucket)
+			__builtin_prefetch(&t->bucket[hash[i] & mask]);
+	}
+	if (t->bucket) {
+		for (i = 0; i < n; i++) {
+			uintptr_t first;
+
+			if (!keys[i])
+				continue;
+			/* the low bits are liburcu's flags */
+			first = __atomic_load_n(
+				(uintptr_t *)&t->bucket[hash[i] & mask].next,
+				__ATOMIC_RELAXED) & ~(uintptr_t)7;
+			__builtin_prefetch((const void *)first);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		enum hf_dir d = HF_DIR_ORIG;
+
+		out[i] = keys[i] ? lookup_hashed(t, keys[i], hash[i], &d) :
+				   NULL;
+		dir[i] = (uint8_t)d;
+		if (out[i])
+			__builtin_prefetch(out[i], 1);
+	}
 }
 
 static bool slot_take(struct hf_sess_table *t, uint32_t worker, uint32_t *idx)
@@ -547,4 +644,6 @@ void hf_sess_info(const struct hf_sess_table *t, struct hf_sess_info *out)
 		      (uint64_t)t->p.nworkers *
 		      (sizeof(*t->ring) + (t->ring[0].mask + 1) * sizeof(uint32_t));
 	out->bytes_per_session = out->memory / t->p.max;
+	out->burst_prefetch = t->bucket != NULL;
+	out->bucket_huge = t->bucket_huge;
 }

@@ -13,10 +13,44 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fwd/flow.h"
+#include "fwd/session.h"
 #include "pkt/hdr.h"
 
 struct hf_worker;
 struct hf_policy;
+struct xdp_desc;
+
+/*
+ * Per-burst lookahead: the flows and sessions of a whole RX burst,
+ * looked up together before the frames are processed one by one (see
+ * hf_firewall_ahead). Lives in the worker.
+ */
+struct hf_fw_ahead_entry {
+	uint64_t ip_addr;		/* the frame's IPv4 header; 0: none */
+	struct hf_flow f;
+	struct hf_session *s;		/* NULL: none found before the burst */
+	uint8_t res;			/* enum hf_flow_result */
+	uint8_t dir;			/* enum hf_dir */
+};
+
+struct hf_fw_ahead {
+	const struct hf_policy *pol;	/* zones the keys were made with */
+	uint32_t n;
+	uint32_t pos;			/* the frame being processed */
+	struct hf_fw_ahead_entry e[HF_SESS_BURST_MAX];
+};
+
+/**
+ * hf_firewall_ahead() - before the RX burst @desc[@n] of @port is
+ * processed: work out the flow of every IPv4 frame in it and look all
+ * their sessions up at once, so that their cache misses overlap. The
+ * pipeline then sets w->fw_ahead.pos to each frame's index before
+ * handling it, and hf_firewall() uses what was found (a session created
+ * by an earlier frame of the same burst is looked up again).
+ */
+void hf_firewall_ahead(struct hf_worker *w, const struct hf_policy *pol,
+		       uint16_t port, const struct xdp_desc *desc, uint32_t n);
 
 /**
  * hf_firewall() - decide on the IPv4 packet @ip (@ip_len bytes, in the

@@ -97,6 +97,10 @@ struct hf_sess_info {
 	uint64_t capacity;
 	uint64_t bytes_per_session;	/* everything allocated per slot */
 	uint64_t memory;		/* total bytes of the table */
+	bool burst_prefetch;		/* liburcu's bucket array found:
+					 * hf_sess_lookup_burst prefetches */
+	int64_t bucket_huge;		/* bytes of it made huge pages, or
+					 * -errno */
 };
 
 /**
@@ -138,6 +142,20 @@ uint32_t hf_sess_timeout_default(enum hf_sess_timeout c);
 struct hf_session *hf_sess_lookup(struct hf_sess_table *t,
 				  const struct hf_sess_key *k,
 				  enum hf_dir *dir);
+
+/* the most keys one hf_sess_lookup_burst() takes */
+#define HF_SESS_BURST_MAX	256
+
+/**
+ * hf_sess_lookup_burst() - hf_sess_lookup() of the @n (at most
+ * HF_SESS_BURST_MAX) keys @keys[] at once, NULL entries skipped: the
+ * cache misses of all of them are in flight together, and every session
+ * found is prefetched for writing. Gives @out[i] (NULL: no live session)
+ * and @dir[i] (an enum hf_dir).
+ */
+void hf_sess_lookup_burst(struct hf_sess_table *t,
+			  const struct hf_sess_key *const keys[], uint32_t n,
+			  struct hf_session *out[], uint8_t dir[]);
 
 enum hf_sess_create_result {
 	HF_SESS_CREATED,	/* new session, @orig is HF_DIR_ORIG */

@@ -30,6 +30,7 @@
 #include "control/config.h"
 #include "fwd/capture.h"
 #include "fwd/event.h"
+#include "fwd/firewall.h"
 #include "fwd/hold.h"
 #include "fwd/stats.h"
 #include "fwd/umem.h"
@@ -37,6 +38,8 @@
 #include "pkt/hdr.h"
 
 #define HF_BURST	256
+_Static_assert(HF_BURST <= HF_SESS_BURST_MAX,
+	       "a whole RX burst fits the firewall lookahead");
 #define HF_TXQ_MAX	512	/* staged frames per egress port per loop */
 
 struct hf_dataplane;
@@ -75,6 +78,7 @@ struct hf_worker {
 	struct hf_worker_stats stats;
 	struct hf_port_stats port_stats[HF_MAX_PORTS];
 	struct hf_event_ring events;
+	struct hf_fw_ahead fw_ahead;		/* this RX burst's sessions */
 	/* cold */
 	uint64_t loops;				/* atomic, for show threads */
 	uint64_t busy_loops;			/* atomic */

@@ -12,6 +12,8 @@
  *    and with --sessions live sessions;
  *  - lookup + touch: the same followed by hf_sess_touch(), i.e. the
  *    table work a packet of a known session costs;
+ *  - burst lookup + touch: the same keys HF_SESS_BURST_MAX at a time
+ *    through hf_sess_lookup_burst(), as the worker does an RX burst;
  *  - memory per session: what hf_sess_info() accounts (pool, hash nodes,
  *    bucket array, free rings) divided by the capacity, and the growth of
  *    the process's resident memory from before the table was created to
@@ -75,6 +77,7 @@ struct bench_figs {
 	double *look_small;
 	double *look_big;
 	double *touch_big;
+	double *burst_big;
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -261,6 +264,42 @@ static double lookup_run(struct hf_sess_table *t,
 	return LOOKUPS / ((double)(t1 - t0) / 1e9);
 }
 
+/* The same as lookup_run(@touch true) a burst at a time. */
+static double burst_run(struct hf_sess_table *t,
+			const struct hf_sess_key *probe)
+{
+	const struct hf_sess_key *kp[HF_SESS_BURST_MAX];
+	struct hf_session *s[HF_SESS_BURST_MAX];
+	uint8_t dir[HF_SESS_BURST_MAX];
+	uint64_t t0, t1, found = 0, now = hf_now_ns();
+	uint32_t i, j;
+
+	_Static_assert(LOOKUPS % HF_SESS_BURST_MAX == 0, "whole bursts");
+	hf_rcu_online();
+	t0 = hf_now_ns();
+	for (i = 0; i < LOOKUPS; i += HF_SESS_BURST_MAX) {
+		for (j = 0; j < HF_SESS_BURST_MAX; j++)
+			kp[j] = &probe[i + j];
+		hf_sess_lookup_burst(t, kp, HF_SESS_BURST_MAX, s, dir);
+		for (j = 0; j < HF_SESS_BURST_MAX; j++) {
+			if (!s[j])
+				continue;
+			found++;
+			hf_sess_touch(s[j], (enum hf_dir)dir[j], 46, now);
+		}
+		if ((i & 1023) == 0)
+			urcu_qsbr_quiescent_state();
+	}
+	t1 = hf_now_ns();
+	hf_rcu_offline();
+	if (found != LOOKUPS) {
+		fprintf(stderr, "bench-session: %lu of %u burst lookups missed\n",
+			(unsigned long)(LOOKUPS - found), LOOKUPS);
+		return 0;
+	}
+	return LOOKUPS / ((double)(t1 - t0) / 1e9);
+}
+
 /* One run: fill the table, look up, empty it; the same with @small.
  * Return: 0 or -EIO (a phase failed). */
 static int one_run(struct hf_sess_table *t, const struct bench_opts *o,
@@ -275,6 +314,7 @@ static int one_run(struct hf_sess_table *t, const struct bench_opts *o,
 	make_probe(probe, keys, o->sessions, 0x9e3779b97f4a7c15ULL + r);
 	fig->look_big[r] = lookup_run(t, probe, false);
 	fig->touch_big[r] = lookup_run(t, probe, true);
+	fig->burst_big[r] = burst_run(t, probe);
 	hf_sess_clear(t, NULL, NULL);
 
 	if (!setup_run(t, keys, o->small))
@@ -282,7 +322,8 @@ static int one_run(struct hf_sess_table *t, const struct bench_opts *o,
 	make_probe(probe, keys, o->small, 0x7f4a7c159e3779b9ULL + r);
 	fig->look_small[r] = lookup_run(t, probe, false);
 	hf_sess_clear(t, NULL, NULL);
-	if (!fig->look_big[r] || !fig->touch_big[r] || !fig->look_small[r])
+	if (!fig->look_big[r] || !fig->touch_big[r] || !fig->burst_big[r] ||
+	    !fig->look_small[r])
 		return -EIO;
 	return 0;
 }
@@ -356,6 +397,7 @@ static void report(const struct bench_opts *o, struct bench_figs *fig,
 	double ls = median(fig->look_small, o->runs) / 1e6;
 	double lb = median(fig->look_big, o->runs) / 1e6;
 	double tb = median(fig->touch_big, o->runs) / 1e6;
+	double bb = median(fig->burst_big, o->runs) / 1e6;
 	uint64_t rss_per = rss0 && rss_full > rss0 ?
 			   (rss_full - rss0) / o->sessions : 0;
 
@@ -370,14 +412,16 @@ static void report(const struct bench_opts *o, struct bench_figs *fig,
 	       o->sessions, lb, 1e3 / lb);
 	printf("  lookup + touch, %8u live sessions        %7.2f M/s  %6.0f ns\n",
 	       o->sessions, tb, 1e3 / tb);
+	printf("  burst lookup + touch, %8u live       %7.2f M/s  %6.0f ns\n",
+	       o->sessions, bb, 1e3 / bb);
 	printf("  memory accounted by hf_sess_info   %lu bytes, %lu per session\n",
 	       (unsigned long)info->memory,
 	       (unsigned long)info->bytes_per_session);
 	printf("  resident memory growth, table full %lu bytes, %lu per session\n",
 	       (unsigned long)(rss_full > rss0 ? rss_full - rss0 : 0),
 	       (unsigned long)rss_per);
-	printf("bench-session: sessions=%u setup_mps=%.3f lookup_small_mps=%.3f lookup_big_mps=%.3f touch_big_mps=%.3f bytes_per_session=%lu rss_per_session=%lu\n",
-	       o->sessions, setup, ls, lb, tb,
+	printf("bench-session: sessions=%u setup_mps=%.3f lookup_small_mps=%.3f lookup_big_mps=%.3f touch_big_mps=%.3f burst_big_mps=%.3f bytes_per_session=%lu rss_per_session=%lu\n",
+	       o->sessions, setup, ls, lb, tb, bb,
 	       (unsigned long)info->bytes_per_session, (unsigned long)rss_per);
 }
 
@@ -388,7 +432,7 @@ int main(int argc, char **argv)
 	};
 	struct hf_sess_params p = { .nworkers = 1 };
 	struct hf_sess_key *keys = NULL, *probe = NULL;
-	struct bench_figs fig = { NULL, NULL, NULL, NULL };
+	struct bench_figs fig = { NULL, NULL, NULL, NULL, NULL };
 	struct hf_sess_table *t = NULL;
 	struct hf_sess_info info;
 	struct map_set *before = NULL;
@@ -415,8 +459,9 @@ int main(int argc, char **argv)
 	fig.look_small = calloc(o.runs, sizeof(double));
 	fig.look_big = calloc(o.runs, sizeof(double));
 	fig.touch_big = calloc(o.runs, sizeof(double));
+	fig.burst_big = calloc(o.runs, sizeof(double));
 	if (!keys || !probe || !fig.setup || !fig.look_small ||
-	    !fig.look_big || !fig.touch_big) {
+	    !fig.look_big || !fig.touch_big || !fig.burst_big) {
 		fprintf(stderr, "bench-session: out of memory\n");
 		goto out_free;
 	}
@@ -457,5 +502,6 @@ out_free:
 	free(fig.look_small);
 	free(fig.look_big);
 	free(fig.touch_big);
+	free(fig.burst_big);
 	return rc;
 }

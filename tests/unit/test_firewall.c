@@ -22,6 +22,9 @@
 #include "fwd/policy.h"
 #include "fwd/session.h"
 #include "fwd/worker.h"
+#include "pkt/csum.h"
+
+#include <linux/if_xdp.h>
 
 #define NFRAMES	64
 #define IN	0
@@ -388,6 +391,111 @@ static void test_table_full_and_loose(void **state)
 	F->cfg.tcp_loose_pickup = 0;
 }
 
+/* Put @pk in a fresh frame as a whole Ethernet/IPv4 frame (checksum
+ * right, as hf_firewall_ahead parses it), describe it in @d. */
+static void frame_of(struct pkt pk, struct xdp_desc *d)
+{
+	struct hf_worker *w = F->w;
+	uint64_t f = hf_frame_alloc(&w->umem);
+	uint8_t *e, *ip;
+
+	assert_true(f != 0);
+	e = hf_umem_ptr(&w->umem, f);
+	memset(e, 0, HF_ETH_HLEN);
+	put16(e + 12, HF_ETH_P_IPV4);
+	ip = e + HF_ETH_HLEN;
+	memcpy(ip, pk.b, pk.len);
+	put16(ip + 2, (uint16_t)pk.len);
+	put16(ip + 10, 0);
+	put16(ip + 10, ntohs(hf_csum(ip, 20)));
+	d->addr = f;
+	d->len = HF_ETH_HLEN + pk.len;
+	d->options = 0;
+}
+
+/* What the pipeline does with a burst from @in: lookahead, then each
+ * frame in turn. Returns a bitmask of the frames let through. */
+static uint32_t offer_burst(const struct pkt *pk, uint32_t n, uint16_t in,
+			    uint16_t out, const struct hf_session **ahead)
+{
+	struct hf_worker *w = F->w;
+	struct xdp_desc d[16];
+	uint32_t i, passed = 0;
+
+	assert_true(n <= 16);
+	for (i = 0; i < n; i++)
+		frame_of(pk[i], &d[i]);
+	hf_firewall_ahead(w, F->dp.policy, in, d, n);
+	for (i = 0; i < n; i++) {
+		uint64_t ip = d[i].addr + HF_ETH_HLEN;
+
+		ahead[i] = w->fw_ahead.e[i].s;
+		w->fw_ahead.pos = i;
+		if (hf_firewall(w, F->dp.policy, in, out,
+				(struct hf_ipv4 *)hf_umem_ptr(&w->umem, ip),
+				pk[i].len, ip)) {
+			passed |= 1u << i;
+			hf_frame_free(&w->umem, d[i].addr);
+		}
+	}
+	w->fw_ahead.n = 0;
+	return passed;
+}
+
+/* A burst is looked up ahead of time; frames of a flow the burst itself
+ * opens still find the session its first frame made, and refusals are
+ * the same as frame by frame. */
+static void test_burst_lookahead(void **state)
+{
+	struct pkt known = udp(A, B, 5000, 53), fresh = udp(A, B, 5001, 53);
+	const struct pkt burst[] = {
+		known, fresh, fresh, tcp(A, B, 6000, 80, SYN | FIN),
+		tcp(A, B, 6001, 80, ACK), fresh,
+	};
+	const struct hf_session *ahead[16];
+	struct hf_session *sk, *sf;
+	enum hf_dir dir;
+	uint32_t passed;
+
+	(void)state;
+	assert_true(offer(known, IN, OUT));
+	sk = find(known, 1, &dir);
+	assert_non_null(sk);
+	passed = offer_burst(burst, 6, IN, OUT, ahead);
+	assert_int_equal(passed, 0x27);	/* frames 0, 1, 2, 5 */
+	/* found before the burst: the known flow only */
+	assert_ptr_equal(ahead[0], sk);
+	assert_null(ahead[1]);
+	assert_null(ahead[2]);
+	sf = find(fresh, 1, &dir);
+	assert_non_null(sf);
+	assert_int_equal(sf->pkts[HF_DIR_ORIG], 3);
+	assert_int_equal(sk->pkts[HF_DIR_ORIG], 2);
+	assert_int_equal(cnt(HF_CNT_sessions_created), 2);
+	assert_int_equal(cnt(HF_CNT_session_raced), 0);
+	assert_int_equal(cnt(HF_CNT_drop_tcp_bad_flags), 1);
+	assert_int_equal(cnt(HF_CNT_drop_tcp_no_session), 1);
+	/* the replies, a burst of their own from the other side */
+	{
+		const struct pkt back[] = { udp(B, A, 53, 5001),
+					    udp(B, A, 53, 5000),
+					    udp(B, A, 53, 5002) };
+
+		passed = offer_burst(back, 3, OUT, IN, ahead);
+		assert_int_equal(passed, 0x3);
+		assert_ptr_equal(ahead[0], sf);
+		assert_ptr_equal(ahead[1], sk);
+		assert_int_equal(sf->pkts[HF_DIR_REPLY], 1);
+		assert_int_equal(cnt(HF_CNT_drop_policy_deny), 1);
+	}
+	/* a frame that is not the one the lookahead holds at this position
+	 * (or after the burst) is looked up on its own */
+	F->w->fw_ahead.pos = 0;
+	assert_true(offer(fresh, IN, OUT));
+	assert_int_equal(sf->pkts[HF_DIR_ORIG], 4);
+	assert_int_equal(cnt(HF_CNT_sessions_created), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +506,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_icmp, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_table_full_and_loose,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_burst_lookahead,
 						fx_setup, fx_teardown),
 	};
 

@@ -199,7 +199,77 @@ static void test_memory_per_session(void **state)
 	assert_int_equal(sizeof(struct hf_session), 64);
 	assert_true(info.bytes_per_session >= sizeof(struct hf_session));
 	assert_true(info.bytes_per_session <= 256);
+	/* liburcu's bucket layout recognised: burst lookups prefetch */
+	print_message("buckets on huge pages: %ld bytes\n",
+		      (long)info.bucket_huge);
+	assert_true(info.burst_prefetch);
 	hf_sess_table_destroy(t);
+}
+
+/* hf_sess_lookup_burst() finds exactly what hf_sess_lookup() finds */
+static void test_lookup_burst(void **state)
+{
+	static const uint32_t sizes[] = { 64, 50000 };
+	size_t z;
+
+	(void)state;
+	for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		struct hf_sess_params p = params(sizes[z], 1);
+		uint32_t live = sizes[z] / 2, round, i;
+		struct hf_sess_key k[HF_SESS_BURST_MAX];
+		const struct hf_sess_key *kp[HF_SESS_BURST_MAX];
+		struct hf_session *got[HF_SESS_BURST_MAX];
+		uint8_t dir[HF_SESS_BURST_MAX];
+		enum hf_sess_create_result res;
+		struct hf_sess_table *t;
+		struct hf_sess_info info;
+		uint32_t hits = 0, misses = 0;
+
+		assert_int_equal(hf_sess_table_create(&t, &p), 0);
+		hf_sess_info(t, &info);
+		assert_true(info.burst_prefetch);
+		hf_rcu_online();
+		for (i = 0; i < live; i++)
+			assert_non_null(create(t, 0, key(0xc6120000 + i,
+						       0xc6130001, 1000, 80, 6, 1),
+					       2, 1, &res));
+		for (round = 0; round < 40; round++) {
+			for (i = 0; i < HF_SESS_BURST_MAX; i++) {
+				/* orig keys, reply keys, strangers, gaps */
+				uint32_t f = (round * 7919 + i * 104729) %
+					     (2 * live);
+				struct hf_sess_key o = key(0xc6120000 + f,
+							   0xc6130001, 1000,
+							   80, 6, 1);
+
+				k[i] = i % 3 == 1 ? hf_sess_key_reverse(&o, 2) : o;
+				kp[i] = i % 17 == 5 ? NULL : &k[i];
+			}
+			hf_sess_lookup_burst(t, kp, HF_SESS_BURST_MAX, got,
+					     dir);
+			for (i = 0; i < HF_SESS_BURST_MAX; i++) {
+				enum hf_dir d = HF_DIR_ORIG;
+				struct hf_session *want = NULL;
+
+				if (kp[i])
+					want = hf_sess_lookup(t, kp[i], &d);
+				assert_ptr_equal(got[i], want);
+				if (!want)
+					continue;
+				assert_int_equal(dir[i], d);
+				assert_int_equal(d, i % 3 == 1 ? HF_DIR_REPLY :
+								HF_DIR_ORIG);
+				hits++;
+			}
+			misses += HF_SESS_BURST_MAX;
+		}
+		misses -= hits;
+		/* both kinds were asked for */
+		assert_true(hits > 1000 && misses > 1000);
+		assert_int_equal(hf_sess_clear(t, NULL, NULL), live);
+		hf_rcu_offline();
+		hf_sess_table_destroy(t);
+	}
 }
 
 static void test_race_between_workers(void **state)
@@ -580,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_key_reverse),
 		cmocka_unit_test(test_both_directions),
 		cmocka_unit_test(test_memory_per_session),
+		cmocka_unit_test(test_lookup_burst),
 		cmocka_unit_test(test_race_between_workers),
 		cmocka_unit_test(test_reply_key_conflict),
 		cmocka_unit_test(test_full_then_freed),
