@@ -608,15 +608,6 @@ static int cmd_route_del(struct hf_cmd_args *a)
 
 /* ---- address add|del, mtu set ---- */
 
-static struct hf_l3 *l3_copy(struct hf_cmd_args *a)
-{
-	struct hf_l3 *l3 = malloc(sizeof(*l3));
-
-	if (l3)
-		memcpy(l3, rcu_dereference(a->dp->l3), sizeof(*l3));
-	return l3;
-}
-
 static int parse_port_addr(struct hf_cmd_args *a, int *port,
 			   struct hf_cfg_addr *ad)
 {
@@ -658,26 +649,26 @@ static int cmd_address_add(struct hf_cmd_args *a)
 		return hf_cmd_err(a, -EINVAL,
 			       "%s is the network or broadcast address of its subnet",
 			       a->argv[1]);
-	l3 = l3_copy(a);
+	l3 = hf_dp_l3_edit(a->dp);
 	if (!l3)
 		return hf_cmd_err(a, -ENOMEM, "out of memory");
 	if (subnet_in_use(l3, &ad)) {
-		free(l3);
+		hf_dp_l3_abort(a->dp, l3);
 		return hf_cmd_err(a, -EEXIST, "%s overlaps an existing subnet",
 			       a->argv[1]);
 	}
 	if (l3->port[port].naddr >= HF_MAX_PORT_ADDRS) {
-		free(l3);
+		hf_dp_l3_abort(a->dp, l3);
 		return hf_cmd_err(a, -ENOSPC, "port '%s' has %d addresses already",
 			       a->argv[0], HF_MAX_PORT_ADDRS);
 	}
 	rc = hf_routes_addr_add(a->dp, (uint16_t)port, &ad, a->err, a->errlen);
 	if (rc) {
-		free(l3);
+		hf_dp_l3_abort(a->dp, l3);
 		return rc;
 	}
 	l3->port[port].addr[l3->port[port].naddr++] = ad;
-	hf_dp_publish_l3(a->dp, l3);
+	hf_dp_l3_commit(a->dp, l3);
 	return 0;
 }
 
@@ -692,7 +683,7 @@ static int cmd_address_del(struct hf_cmd_args *a)
 	rc = parse_port_addr(a, &port, &ad);
 	if (rc)
 		return rc;
-	l3 = l3_copy(a);
+	l3 = hf_dp_l3_edit(a->dp);
 	if (!l3)
 		return hf_cmd_err(a, -ENOMEM, "out of memory");
 	lp = &l3->port[port];
@@ -700,7 +691,7 @@ static int cmd_address_del(struct hf_cmd_args *a)
 		if (lp->addr[k].ip == ad.ip && lp->addr[k].len == ad.len)
 			break;
 	if (k == lp->naddr) {
-		free(l3);
+		hf_dp_l3_abort(a->dp, l3);
 		return hf_cmd_err(a, -ENOENT, "port '%s' has no address %s",
 			       a->argv[0], a->argv[1]);
 	}
@@ -708,7 +699,7 @@ static int cmd_address_del(struct hf_cmd_args *a)
 		(lp->naddr - k - 1) * sizeof(lp->addr[0]));
 	lp->naddr--;
 	/* stop answering for it first, then withdraw its routes */
-	hf_dp_publish_l3(a->dp, l3);
+	hf_dp_l3_commit(a->dp, l3);
 	return hf_routes_addr_del(a->dp, (uint16_t)port, &ad, a->err,
 				  a->errlen);
 }
@@ -729,11 +720,11 @@ static int cmd_mtu_set(struct hf_cmd_args *a)
 			       "mtu '%s' must be 68..%u (the interface MTU of %s)",
 			       a->argv[1], a->dp->port[port].hw_mtu,
 			       a->dp->port[port].ifname);
-	l3 = l3_copy(a);
+	l3 = hf_dp_l3_edit(a->dp);
 	if (!l3)
 		return hf_cmd_err(a, -ENOMEM, "out of memory");
 	l3->port[port].mtu = mtu;
-	hf_dp_publish_l3(a->dp, l3);
+	hf_dp_l3_commit(a->dp, l3);
 	return 0;
 }
 

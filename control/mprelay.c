@@ -118,6 +118,17 @@ static int install_config(struct hf_mprelay *m, char *err, size_t errlen)
 				return rc;
 			}
 		}
+	for (i = 0; i < dp->nports; i++)
+		for (k = 0; k < l3->port[i].nvaddr; k++) {
+			rc = hf_routes_vaddr_add(dp, (uint16_t)i,
+						 &l3->port[i].vaddr[k], msg,
+						 sizeof(msg));
+			if (rc) {
+				snprintf(err, errlen, "port '%s': %s",
+					 cfg->port[i].name, msg);
+				return rc;
+			}
+		}
 	for (i = 0; i < cfg->nroutes; i++) {
 		rc = hf_routes_static(dp, l3, &cfg->route[i], false, msg,
 				      sizeof(msg));

@@ -120,6 +120,26 @@ int hf_routes_addr_add(struct hf_dataplane *dp, uint16_t port,
 	return 0;
 }
 
+int hf_routes_vaddr_add(struct hf_dataplane *dp, uint16_t port,
+			const struct hf_cfg_addr *a, char *err, size_t errlen)
+{
+	uint32_t m = hf_prefix4_mask(a->len);
+	struct hf_nexthop local = { .type = HF_NH_LOCAL, .port = port,
+				    .origin = HF_NH_ORIGIN_LOCAL };
+	char buf[16];
+
+	if (prefix_origin(dp, a->ip, 32)) {
+		snprintf(err, errlen, "virtual address %s is routed already",
+			 hf_fmt_ip4(a->ip, buf));
+		return -EEXIST;
+	}
+	/* its own subnet (the usual case) is connected already */
+	if (!prefix_origin(dp, a->ip & m, a->len))
+		/* a subnet of its own: the routes of an ordinary address */
+		return hf_routes_addr_add(dp, port, a, err, errlen);
+	return fib_set(dp, a->ip, 32, &local, err, errlen);
+}
+
 int hf_routes_addr_del(struct hf_dataplane *dp, uint16_t port,
 		       const struct hf_cfg_addr *a, char *err, size_t errlen)
 {

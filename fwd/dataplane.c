@@ -58,6 +58,7 @@ int hf_dp_init(struct hf_dataplane *dp, const struct hf_config *cfg,
 	memset(dp, 0, sizeof(*dp));
 	dp->cfg = cfg;
 	dp->event_fd = -1;
+	pthread_mutex_init(&dp->l3_lock, NULL);
 	rc = hf_fib_create(&dp->fib, cfg->fib_max_routes, cfg->fib_tbl8_groups,
 			   dp_synchronize);
 	if (!rc)
@@ -128,8 +129,54 @@ struct hf_l3 *hf_dp_l3_from_config(const struct hf_dataplane *dp)
 		p->mtu = c->mtu ? c->mtu : dp->port[i].hw_mtu;
 		p->naddr = c->naddr;
 		memcpy(p->addr, c->addr, sizeof(p->addr));
+		p->nvaddr = c->nvaddr;
+		memcpy(p->vaddr, c->vaddr, sizeof(p->vaddr));
+		memcpy(p->vmac, c->vmac, 6);
+		p->has_vmac = c->has_vmac;
 	}
+	l3->garp_count = cfg->ha.garp_count;
+	l3->garp_interval_ns = cfg->ha.garp_interval_ms * HF_NSEC_PER_MSEC;
+	/* with HA a node starts passive: the HA agent decides */
+	hf_l3_set_active(l3, !cfg->ha.present, false);
 	return l3;
+}
+
+void hf_l3_set_active(struct hf_l3 *l3, bool active, bool announce)
+{
+	uint32_t i;
+
+	l3->forward = active;
+	if (active && announce)
+		l3->announce++;
+	for (i = 0; i < l3->nports; i++) {
+		struct hf_l3_port *p = &l3->port[i];
+
+		p->vactive = active;
+		memcpy(p->src_mac, active && p->has_vmac ? p->vmac : p->mac, 6);
+	}
+}
+
+struct hf_l3 *hf_dp_l3_edit(struct hf_dataplane *dp)
+{
+	struct hf_l3 *l3 = malloc(sizeof(*l3));
+
+	if (!l3)
+		return NULL;
+	pthread_mutex_lock(&dp->l3_lock);
+	memcpy(l3, rcu_dereference(dp->l3), sizeof(*l3));
+	return l3;
+}
+
+void hf_dp_l3_commit(struct hf_dataplane *dp, struct hf_l3 *l3)
+{
+	hf_dp_publish_l3(dp, l3);
+	pthread_mutex_unlock(&dp->l3_lock);
+}
+
+void hf_dp_l3_abort(struct hf_dataplane *dp, struct hf_l3 *l3)
+{
+	pthread_mutex_unlock(&dp->l3_lock);
+	free(l3);
 }
 
 static void l3_free_rcu(struct rcu_head *head)

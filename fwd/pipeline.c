@@ -75,7 +75,7 @@ static void send_eth(struct hf_worker *w, const struct hf_l3 *l3,
 	struct hf_eth *eth = (struct hf_eth *)frame_ptr(w, eaddr);
 
 	memcpy(eth->dst, dmac, HF_ETH_ALEN);
-	memcpy(eth->src, l3->port[port].mac, HF_ETH_ALEN);
+	memcpy(eth->src, l3->port[port].src_mac, HF_ETH_ALEN);
 	eth->type = htons(HF_ETH_P_IPV4);
 	hf_worker_tx(w, port, eaddr, ip_len + HF_ETH_HLEN);
 }
@@ -162,9 +162,44 @@ static void send_arp_request(struct hf_worker *w, const struct hf_l3 *l3,
 		return;
 	}
 	hf_worker_tx(w, port, f,
-		     hf_arp_build_request(frame_ptr(w, f), lp->mac, sip,
+		     hf_arp_build_request(frame_ptr(w, f), lp->src_mac, sip,
 					  target));
 	hf_worker_count(w, HF_CNT_arp_request_tx);
+}
+
+void hf_pipeline_announce(struct hf_worker *w, const struct hf_l3 *l3)
+{
+	uint32_t p, i;
+
+	if (l3->announce != w->garp_gen) {
+		w->garp_gen = l3->announce;
+		w->garp_left = l3->forward ? l3->garp_count : 0;
+		w->garp_next_ns = w->now_ns;
+	}
+	if (!w->garp_left || w->now_ns < w->garp_next_ns)
+		return;
+	w->garp_left--;
+	w->garp_next_ns = w->now_ns + l3->garp_interval_ns;
+	for (p = 0; p < l3->nports; p++) {
+		const struct hf_l3_port *lp = &l3->port[p];
+
+		for (i = 0; lp->vactive && i < lp->nvaddr; i++) {
+			uint64_t f = hf_frame_alloc(&w->umem);
+
+			if (!f) {
+				hf_worker_count(w, HF_CNT_frame_pool_empty);
+				return;
+			}
+			/* RFC 5227 announcement: sender = target = the
+			 * address, from the virtual MAC, to broadcast */
+			hf_worker_tx(w, (uint16_t)p, f,
+				     hf_arp_build_request(frame_ptr(w, f),
+							  lp->src_mac,
+							  lp->vaddr[i].ip,
+							  lp->vaddr[i].ip));
+			hf_worker_count(w, HF_CNT_garp_tx);
+		}
+	}
 }
 
 static void request_resolution(struct hf_worker *w, uint16_t port,
@@ -426,13 +461,8 @@ static void arp_input(struct hf_worker *w, const struct hf_l3 *l3,
 		hf_worker_drop_frame(w, addr, len, HF_CNT_arp_not_for_us);
 		return;
 	}
-	hf_worker_tx(w, port, addr, hf_arp_make_reply(frame, lp->mac));
+	hf_worker_tx(w, port, addr, hf_arp_make_reply(frame, lp->src_mac));
 	hf_worker_count(w, HF_CNT_arp_reply_tx);
-}
-
-static bool mac_is_ours(const uint8_t *dst, const struct hf_l3_port *lp)
-{
-	return memcmp(dst, lp->mac, HF_ETH_ALEN) == 0;
 }
 
 static void forward(struct hf_worker *w, const struct hf_l3 *l3,
@@ -522,9 +552,20 @@ static void ipv4_input(struct hf_worker *w, const struct hf_l3 *l3,
 	nh = hf_nh_at(w->dp->nh, nh_idx);
 	switch (nh->type) {
 	case HF_NH_FORWARD:
+		if (unlikely(!l3->forward)) {
+			hf_worker_drop_frame(w, addr, len,
+					     HF_CNT_drop_ha_standby);
+			return;
+		}
 		forward(w, l3, port, ip_addr, ip_len, nh, dst);
 		return;
 	case HF_NH_LOCAL:
+		if (unlikely(!l3->forward) &&
+		    hf_l3_is_standby_vaddr(l3, dst)) {
+			hf_worker_drop_frame(w, addr, len,
+					     HF_CNT_drop_ha_standby);
+			return;
+		}
 		if (hf_ipv4_is_fragment(ip)) {
 			/* hafwd does not reassemble: nothing it answers
 			 * (echo) needs more than one fragment */
@@ -558,7 +599,7 @@ static void frame_input(struct hf_worker *w, const struct hf_l3 *l3,
 		return;
 	}
 	l2_mcast = hf_mac_is_multicast(eth->dst);
-	if (unlikely(!l2_mcast && !mac_is_ours(eth->dst, &l3->port[port]))) {
+	if (unlikely(!l2_mcast && !hf_l3_port_mac_is_ours(&l3->port[port], eth->dst))) {
 		hf_worker_drop_frame(w, addr, len, HF_CNT_drop_not_our_mac);
 		return;
 	}

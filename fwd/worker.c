@@ -103,6 +103,13 @@ struct hf_worker *hf_worker_create(struct hf_dataplane *dp, uint32_t id,
 	memset(w, 0, sizeof(*w));
 	w->dp = dp;
 	w->id = id;
+	w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->wake_fd < 0) {
+		snprintf(err, errlen, "worker %u: eventfd: %s", id,
+			 strerror(errno));
+		free(w);
+		return NULL;
+	}
 	w->cpu = cfg->ncores ? (int)cfg->cores[id] : -1;
 	w->poll_mode = cfg->poll_mode;
 	w->idle_spin = cfg->idle_spin;
@@ -124,6 +131,7 @@ struct hf_worker *hf_worker_create(struct hf_dataplane *dp, uint32_t id,
 	if (rc && mode != HF_BIND_ZEROCOPY)
 		rc = open_sockets(w, false, err, errlen);
 	if (rc) {
+		close(w->wake_fd);
 		free(w);
 		return NULL;
 	}
@@ -156,7 +164,19 @@ void hf_worker_destroy(struct hf_worker *w)
 	if (!w)
 		return;
 	close_sockets(w);
+	if (w->wake_fd >= 0)
+		close(w->wake_fd);
 	free(w);
+}
+
+void hf_worker_wake(struct hf_worker *w)
+{
+	uint64_t one = 1;
+
+	/* a full counter is a pending wake-up already */
+	if (write(w->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("pan_task/%u: wake-up failed: %s", w->id,
+			 strerror(errno));
 }
 
 /* ---- rings ---- */
@@ -347,17 +367,23 @@ static uint32_t rx_port(struct hf_worker *w, const struct hf_l3 *l3,
 
 static void sleep_until_traffic(struct hf_worker *w)
 {
-	struct pollfd pfd[HF_MAX_PORTS];
+	struct pollfd pfd[HF_MAX_PORTS + 1];
+	uint64_t v;
 	uint32_t i;
 
 	for (i = 0; i < w->nxsk; i++) {
 		pfd[i].fd = w->xsk[i].fd;
 		pfd[i].events = POLLIN;
 	}
+	pfd[i].fd = w->wake_fd;
+	pfd[i].events = POLLIN;
 	/* offline: a sleeping reader must not hold up grace periods */
 	hf_rcu_offline();
-	if (poll(pfd, w->nxsk, IDLE_POLL_MS) > 0)
+	if (poll(pfd, w->nxsk + 1, IDLE_POLL_MS) > 0)
 		hf_worker_count(w, HF_CNT_rx_wakeups);
+	if (pfd[w->nxsk].revents & POLLIN &&
+	    read(w->wake_fd, &v, sizeof(v)) < 0)
+		hf_worker_count(w, HF_CNT_event_wakeup_failed);
 	hf_rcu_online();
 }
 
@@ -412,6 +438,9 @@ static void *worker_main(void *arg)
 			got += rx_port(w, l3, &w->xsk[i]);
 		if (w->hold.used)
 			hf_pipeline_hold_scan(w, l3);
+		if (unlikely(l3->announce != w->garp_gen || w->garp_left) &&
+		    w->id == 0)
+			hf_pipeline_announce(w, l3);
 		for (i = 0; i < w->nxsk; i++)
 			flush_port(w, (uint16_t)i);
 		for (i = 0; i < w->nxsk; i++) {
@@ -426,7 +455,7 @@ static void *worker_main(void *arg)
 			hf_cnt_add(&w->busy_loops, 1);
 			idle = 0;
 		} else if (w->poll_mode == HF_POLL_ADAPTIVE && !w->hold.used &&
-			   ++idle > w->idle_spin) {
+			   !w->garp_left && ++idle > w->idle_spin) {
 			/* poll() sends what is left on the TX rings: one
 			 * system call instead of a kick and a poll */
 			sleep_until_traffic(w);

@@ -82,6 +82,11 @@ struct hf_cfg_port {
 	uint32_t mtu;		/* 0: take the interface's */
 	enum hf_xdp_mode xdp_mode;
 	enum hf_bind_mode bind_mode;
+	/* HA: owned by the active node only */
+	struct hf_cfg_addr vaddr[HF_MAX_PORT_ADDRS];
+	unsigned int nvaddr;
+	uint8_t vmac[6];
+	bool has_vmac;
 	unsigned int line;
 };
 
@@ -137,6 +142,57 @@ struct hf_cfg_policy {
 	uint32_t nrules;
 };
 
+#define HF_HA_MAX_GROUPS	8
+#define HF_HA_MAX_TARGETS	8
+#define HF_HA_KEY_MAX		64
+
+/*
+ * HA monitor group. Link group: data ports (bit per port index); path
+ * group: ICMP echo targets probed through the dataplane every
+ * interval_ms, a target failed after `misses` unanswered probes in a
+ * row. A group fails when any member fails (all == false) or when all
+ * of them fail (all == true); a failed group makes the node
+ * non-functional.
+ */
+struct hf_cfg_ha_group {
+	char name[HF_NAME_MAX];
+	bool all;
+	uint32_t ports;				/* link group */
+	uint32_t target[HF_HA_MAX_TARGETS];	/* path group, host order */
+	uint32_t ntargets;
+	uint32_t interval_ms;
+	uint32_t misses;
+	unsigned int line;
+};
+
+/* The `ha { ... }` block; absent: a standalone node (always forwards). */
+struct hf_cfg_ha {
+	bool present;
+	uint32_t node_id;		/* 1..2^32-1, differs from the peer's */
+	uint32_t priority;		/* 0..65535, LOWER is preferred */
+	bool preempt;
+	uint32_t preempt_hold_ms;
+	uint32_t hb_interval_ms;	/* HA1 hello interval, >= 10 */
+	uint32_t hb_misses;		/* >= 2 */
+	uint32_t flap_max;		/* 0: no limit */
+	uint32_t flap_window_ms;
+	char ifname[IF_NAMESIZE];	/* the HA link: a kernel interface */
+	uint32_t local_ip;		/* host order, on the HA link */
+	uint32_t peer_ip;
+	uint16_t ha1_port;		/* UDP hellos + TCP peer connection */
+	uint16_t sync_port;		/* UDP, HA2 session sync */
+	uint8_t key[HF_HA_KEY_MAX];	/* HMAC key of HA messages */
+	uint32_t key_len;		/* 0: unauthenticated */
+	uint32_t garp_count;		/* gratuitous ARPs per virtual IP */
+	uint32_t garp_interval_ms;
+	uint32_t worker_stuck_ms;	/* a worker silent this long: fault */
+	struct hf_cfg_ha_group link_group[HF_HA_MAX_GROUPS];
+	uint32_t nlink_groups;
+	struct hf_cfg_ha_group path_group[HF_HA_MAX_GROUPS];
+	uint32_t npath_groups;
+	unsigned int line;
+};
+
 struct hf_config {
 	/* global options (table in config.c) */
 	uint32_t workers;
@@ -171,6 +227,7 @@ struct hf_config {
 	struct hf_cfg_neigh *neigh;
 	uint32_t nneigh;
 	struct hf_cfg_policy policy;
+	struct hf_cfg_ha ha;
 };
 
 /** hf_config_defaults() - fill @cfg with the defaults. */

@@ -38,6 +38,17 @@ int hf_routes_addr_del(struct hf_dataplane *dp, uint16_t port,
 		       const struct hf_cfg_addr *a, char *err, size_t errlen);
 
 /**
+ * hf_routes_vaddr_add() - install the routes of the HA virtual address
+ * @a of @port: a local /32 (the pipeline answers for it only while the
+ * node is active), and the connected prefix and its broadcast unless
+ * the port's own addresses routed them already. Both nodes install them
+ * at start, so a takeover changes no route. Return: 0, -EEXIST when
+ * the /32 is routed already, or -errno, with a message in @err.
+ */
+int hf_routes_vaddr_add(struct hf_dataplane *dp, uint16_t port,
+			const struct hf_cfg_addr *a, char *err, size_t errlen);
+
+/**
  * hf_routes_static() - add (or, with @replace, replace) a static route.
  * @r: as parsed from config or CLI; r->port < 0 means "find the port from
  * the gateway". @l3: current port addresses (to resolve the gateway).

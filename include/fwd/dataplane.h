@@ -23,9 +23,11 @@
 #define HF_FWD_DATAPLANE_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "common/rcu.h"
@@ -42,14 +44,32 @@ struct hf_worker;
 struct hf_port_stats;
 
 struct hf_l3_port {
-	uint8_t mac[6];
+	uint8_t mac[6];			/* the port's own MAC */
+	uint8_t src_mac[6];		/* what it sends from: the virtual
+					 * MAC while HA-active, else mac */
+	uint8_t vmac[6];
+	bool has_vmac;
+	bool vactive;			/* HA-active: vaddr[] are ours */
 	uint32_t mtu;
 	uint32_t naddr;
 	struct hf_cfg_addr addr[HF_MAX_PORT_ADDRS];
+	uint32_t nvaddr;		/* virtual addresses (config) */
+	struct hf_cfg_addr vaddr[HF_MAX_PORT_ADDRS];
 };
 
+/*
+ * HA in the snapshot: a standalone node is always "active". Only an
+ * active node forwards and owns the virtual addresses and MACs; each
+ * time a node becomes active the publisher bumps `announce`, and worker
+ * 0 then sends garp_count gratuitous ARPs for every virtual address,
+ * garp_interval_ns apart.
+ */
 struct hf_l3 {
 	uint32_t nports;
+	bool forward;			/* HA-active (or no HA) */
+	uint32_t announce;		/* generation of the last takeover */
+	uint32_t garp_count;
+	uint64_t garp_interval_ns;
 	struct hf_l3_port port[HF_MAX_PORTS];
 	struct rcu_head rcu;
 };
@@ -90,6 +110,7 @@ struct hf_dataplane {
 	struct hf_worker *worker[HF_MAX_WORKERS];
 	uint32_t nworkers;
 	int event_fd;				/* workers -> mprelay wake-up */
+	pthread_mutex_t l3_lock;		/* hf_dp_l3_edit() editors */
 	bool stop;				/* atomic */
 	pid_t main_tid;
 	pid_t mprelay_tid;			/* atomic */
@@ -105,6 +126,14 @@ static inline uint32_t hf_l3_addr_for(const struct hf_l3_port *p, uint32_t ip)
 {
 	uint32_t i;
 
+	/* while active, speak from the virtual address: whatever the
+	 * neighbours learn stays right after a failover */
+	for (i = 0; p->vactive && i < p->nvaddr; i++) {
+		uint32_t m = p->vaddr[i].len ? ~0u << (32 - p->vaddr[i].len) : 0;
+
+		if ((p->vaddr[i].ip & m) == (ip & m))
+			return p->vaddr[i].ip;
+	}
 	for (i = 0; i < p->naddr; i++) {
 		uint32_t m = p->addr[i].len ? ~0u << (32 - p->addr[i].len) : 0;
 
@@ -122,6 +151,31 @@ static inline bool hf_l3_port_owns(const struct hf_l3_port *p, uint32_t ip)
 	for (i = 0; i < p->naddr; i++)
 		if (p->addr[i].ip == ip)
 			return true;
+	for (i = 0; p->vactive && i < p->nvaddr; i++)
+		if (p->vaddr[i].ip == ip)
+			return true;
+	return false;
+}
+
+/* a frame to @mac is for port @p: its own MAC, or its virtual MAC while
+ * HA-active */
+static inline bool hf_l3_port_mac_is_ours(const struct hf_l3_port *p,
+					  const uint8_t mac[6])
+{
+	return memcmp(mac, p->mac, 6) == 0 ||
+	       (p->vactive && p->has_vmac && memcmp(mac, p->vmac, 6) == 0);
+}
+
+/* is @ip a virtual address of some port that this node does not hold? */
+static inline bool hf_l3_is_standby_vaddr(const struct hf_l3 *l3,
+					  uint32_t ip)
+{
+	uint32_t p, i;
+
+	for (p = 0; p < l3->nports; p++)
+		for (i = 0; !l3->port[p].vactive && i < l3->port[p].nvaddr; i++)
+			if (l3->port[p].vaddr[i].ip == ip)
+				return true;
 	return false;
 }
 
@@ -144,10 +198,33 @@ void hf_dp_fini(struct hf_dataplane *dp);
 struct hf_l3 *hf_dp_l3_from_config(const struct hf_dataplane *dp);
 
 /**
- * hf_dp_publish_l3() - replace the L3 snapshot with @l3 (mprelay only);
- * the old one is freed after a grace period.
+ * hf_dp_publish_l3() - replace the L3 snapshot with @l3; the old one is
+ * freed after a grace period. Only for the first snapshot, before any
+ * other thread runs; later changes go through hf_dp_l3_edit().
  */
 void hf_dp_publish_l3(struct hf_dataplane *dp, struct hf_l3 *l3);
+
+/**
+ * hf_dp_l3_edit() - start a change of the L3 snapshot: locks out the
+ * other editors (mprelay's commands, the HA agent's role changes) and
+ * returns a private copy to change, to be passed to hf_dp_l3_commit()
+ * (publishes it) or hf_dp_l3_abort(). NULL (nothing locked) when out of
+ * memory. Control threads only, RCU-online.
+ */
+struct hf_l3 *hf_dp_l3_edit(struct hf_dataplane *dp);
+
+/** hf_dp_l3_commit() - publish the edited copy @l3 and unlock. */
+void hf_dp_l3_commit(struct hf_dataplane *dp, struct hf_l3 *l3);
+
+/** hf_dp_l3_abort() - drop the edited copy @l3 and unlock. */
+void hf_dp_l3_abort(struct hf_dataplane *dp, struct hf_l3 *l3);
+
+/**
+ * hf_l3_set_active() - the HA role in @l3: @active forwards and holds
+ * the virtual addresses and MACs; with @announce a takeover (worker 0
+ * sends the gratuitous ARPs).
+ */
+void hf_l3_set_active(struct hf_l3 *l3, bool active, bool announce);
 
 /**
  * hf_dp_capture_start() - start the capture @req describes (its

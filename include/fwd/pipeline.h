@@ -32,4 +32,12 @@ void hf_pipeline_rx(struct hf_worker *w, const struct hf_l3 *l3,
  */
 void hf_pipeline_hold_scan(struct hf_worker *w, const struct hf_l3 *l3);
 
+/**
+ * hf_pipeline_announce() - worker 0, each loop while a takeover is being
+ * announced (@l3->announce moved on, or gratuitous ARPs left): send the
+ * next round of gratuitous ARPs, one per virtual address of every port,
+ * when it is due; @l3->garp_count rounds, @l3->garp_interval_ns apart.
+ */
+void hf_pipeline_announce(struct hf_worker *w, const struct hf_l3 *l3);
+
 #endif /* HF_FWD_PIPELINE_H */

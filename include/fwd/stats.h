@@ -49,6 +49,7 @@
 	X(drop_ttl_exceeded,	drop, info,  "TTL expired in transit")		\
 	X(drop_no_route,	drop, warn,  "no route to destination")	\
 	X(drop_blackhole,	drop, info,  "blackhole route")		\
+	X(drop_ha_standby,	drop, info,  "HA: this node is not the active one") \
 	X(drop_frag_needed,	drop, warn,  "DF set and larger than egress MTU") \
 	X(drop_frag_nomem,	drop, error, "cannot fragment: no free frame, more than 64 pieces or bad options") \
 	X(drop_local_proto,	drop, warn,  "for us, but not ICMP echo")	\
@@ -76,6 +77,7 @@
 	X(arp_bad_sender,	arp,  warn,  "ARP sender MAC/IP not learnable") \
 	X(arp_reply_tx,		arp,  info,  "ARP replies sent")		\
 	X(arp_request_tx,	arp,  info,  "ARP requests sent")		\
+	X(garp_tx,		arp,  info,  "gratuitous ARPs sent for virtual addresses (HA takeover)") \
 	X(arp_held,		arp,  info,  "packets held awaiting ARP")	\
 	X(arp_hold_released,	arp,  info,  "held packets sent after ARP")	\
 	X(event_ring_full,	arp,  error, "events to mprelay lost")		\

@@ -79,7 +79,12 @@ struct hf_worker {
 	struct hf_port_stats port_stats[HF_MAX_PORTS];
 	struct hf_event_ring events;
 	struct hf_fw_ahead fw_ahead;		/* this RX burst's sessions */
+	/* worker 0: gratuitous ARPs of the last takeover (hf_l3) */
+	uint32_t garp_gen;
+	uint32_t garp_left;
+	uint64_t garp_next_ns;
 	/* cold */
+	int wake_fd;				/* eventfd: ends an idle sleep */
 	uint64_t loops;				/* atomic, for show threads */
 	uint64_t busy_loops;			/* atomic */
 	int cpu;				/* -1: not pinned */
@@ -109,6 +114,12 @@ void hf_worker_join(struct hf_worker *w);
 
 /** hf_worker_destroy() - close sockets, free the UMEM and @w. */
 void hf_worker_destroy(struct hf_worker *w);
+
+/**
+ * hf_worker_wake() - end @w's idle sleep now (adaptive poll mode), e.g.
+ * after publishing something it must act on at once. Any thread.
+ */
+void hf_worker_wake(struct hf_worker *w);
 
 /** hf_worker_zerocopy() - are this worker's sockets in zero-copy mode? */
 bool hf_worker_zerocopy(const struct hf_worker *w);

@@ -100,6 +100,7 @@ static int fixture_dp_init(struct hf_config *cfg, struct hf_dataplane *dp,
 		l3->port[i].addr[0].ip = IP(198, 18, i + 1, 1);
 		l3->port[i].addr[0].len = 24;
 	}
+	hf_l3_set_active(l3, true, false);	/* no HA: forwards */
 	dp->l3 = l3;
 	return 0;
 }

@@ -2392,6 +2392,200 @@ static void test_capture_one_stage(void **state)
 	free(cr);
 }
 
+/* ---- HA: standby, virtual addresses and MACs, takeover announce ---- */
+
+#define VIP0	IP(198, 18, 1, 254)
+#define VIP1	IP(198, 18, 2, 254)
+
+static const uint8_t vmac0[6] = { 0x02, 0x00, 0x5e, 0x00, 0x01, 0xfe };
+static const uint8_t vmac1[6] = { 0x02, 0x00, 0x5e, 0x00, 0x02, 0xfe };
+
+/* p0 and p1 get a virtual address and MAC; the node takes @active. */
+static void ha_setup(struct fx *f, bool active, bool announce)
+{
+	struct hf_l3 *l3 = f->dp.l3;
+	const uint8_t *vm[2] = { vmac0, vmac1 };
+	const uint32_t va[2] = { VIP0, VIP1 };
+	uint16_t p;
+
+	for (p = 0; p < 2; p++) {
+		struct hf_l3_port *lp = &l3->port[p];
+
+		if (!lp->nvaddr) {
+			lp->vaddr[0].ip = va[p];
+			lp->vaddr[0].len = 24;
+			lp->nvaddr = 1;
+			memcpy(lp->vmac, vm[p], 6);
+			lp->has_vmac = true;
+			assert_int_equal(hf_routes_vaddr_add(&f->dp, p,
+							     &lp->vaddr[0],
+							     f->err,
+							     sizeof(f->err)),
+					 0);
+		}
+	}
+	l3->garp_count = 3;
+	l3->garp_interval_ns = 10 * MS;
+	hf_l3_set_active(l3, active, announce);
+}
+
+static void test_ha_standby(void **state)
+{
+	struct fx *f = *state;
+	uint8_t b[HF_FRAME_DATA_MAX];
+	struct pk p = pk_default();
+	uint32_t len;
+
+	ha_setup(f, false, false);
+	/* transit traffic: not forwarded, counted */
+	reset_case(f);
+	len = build(b, &p);
+	rx(f, 0, b, len);
+	expect_txq(f, 0, 0, 0);
+	EXPECT_COUNTERS(f, "standby transit", { HF_CNT_drop_ha_standby, 1 });
+	check_frames(f);
+	/* the virtual MAC is not ours while standby */
+	reset_case(f);
+	p.dmac = vmac0;
+	len = build(b, &p);
+	rx(f, 0, b, len);
+	expect_txq(f, 0, 0, 0);
+	EXPECT_COUNTERS(f, "standby vmac", { HF_CNT_drop_not_our_mac, 1 });
+	/* nor the virtual address: no echo reply, no ARP reply */
+	reset_case(f);
+	p = pk_echo(VIP0, 64);
+	len = build(b, &p);
+	rx(f, 0, b, len);
+	expect_txq(f, 0, 0, 0);
+	EXPECT_COUNTERS(f, "standby echo to vip", { HF_CNT_drop_ha_standby, 1 });
+	reset_case(f);
+	len = build_arp(b, bcast_mac, 1, h1_mac, H1, VIP0, 60);
+	rx(f, 0, b, len);
+	expect_txq(f, 0, 0, 0);
+	EXPECT_COUNTERS(f, "standby arp for vip", { HF_CNT_arp_request_rx, 1 },
+			{ HF_CNT_arp_not_for_us, 1 });
+	/* its own address still answers */
+	reset_case(f);
+	p = pk_echo(IP(198, 18, 1, 1), 64);
+	len = build(b, &p);
+	rx(f, 0, b, len);
+	expect_txq(f, 1, 0, 0);
+	EXPECT_COUNTERS(f, "standby echo to own", { HF_CNT_local_delivered, 1 },
+			{ HF_CNT_icmp_echo_reply_tx, 1 });
+	/* no announcement from a standby */
+	reset_case(f);
+	hf_pipeline_announce(W(f), f->dp.l3);
+	expect_txq(f, 0, 0, 0);
+	check_frames(f);
+}
+
+static void test_ha_active(void **state)
+{
+	struct fx *f = *state;
+	uint8_t b[HF_FRAME_DATA_MAX];
+	struct pk p = pk_default();
+	const uint8_t *out;
+	uint32_t len, out_len;
+
+	ha_setup(f, true, false);
+	/* to the virtual MAC: forwarded, and sent from p1's virtual MAC */
+	reset_case(f);
+	p.dmac = vmac0;
+	len = build(b, &p);
+	rx(f, 0, b, len);
+	expect_txq(f, 0, 1, 0);
+	out = staged(f, 1, 0, &out_len);
+	expect_eth(out, gw_mac, vmac1, 0x0800);
+	EXPECT_COUNTERS(f, "active vmac", { HF_CNT_forwarded, 1 });
+	/* the own MAC still works */
+	reset_case(f);
+	p.dmac = port_mac[0];
+	len = build(b, &p);
+	rx(f, 0, b, len);
+	expect_txq(f, 0, 1, 0);
+	/* ARP for the virtual address: answered with the virtual MAC */
+	reset_case(f);
+	len = build_arp(b, bcast_mac, 1, h1_mac, H1, VIP0, 60);
+	rx(f, 0, b, len);
+	expect_txq(f, 1, 0, 0);
+	out = staged(f, 0, 0, &out_len);
+	expect_eth(out, h1_mac, vmac0, 0x0806);
+	assert_int_equal(get16(out + 20), 2);
+	assert_memory_equal(out + 22, vmac0, 6);
+	assert_int_equal(get32(out + 28), VIP0);
+	/* echo to the virtual address */
+	reset_case(f);
+	p = pk_echo(VIP0, 64);
+	p.dmac = vmac0;
+	len = build(b, &p);
+	rx(f, 0, b, len);
+	expect_txq(f, 1, 0, 0);
+	out = staged(f, 0, 0, &out_len);
+	expect_eth(out, h1_mac, vmac0, 0x0800);
+	assert_int_equal(get32(out + ETH_HLEN + 12), VIP0);
+	EXPECT_COUNTERS(f, "active echo to vip", { HF_CNT_local_delivered, 1 },
+			{ HF_CNT_icmp_echo_reply_tx, 1 });
+	/* resolving a neighbour speaks from the virtual address and MAC:
+	 * what the neighbours learn stays right after a failover */
+	reset_case(f);
+	send_to(f, IP(198, 18, 1, 50), b, &len);
+	assert_int_equal(hf_neigh_resolve(f->dp.neigh, 0, IP(198, 18, 1, 50),
+					  W(f)->now_ns), 0);
+	hf_pipeline_hold_scan(W(f), f->dp.l3);
+	expect_txq(f, 1, 0, 0);
+	out = staged(f, 0, 0, &out_len);
+	expect_eth(out, bcast_mac, vmac0, 0x0806);
+	assert_memory_equal(out + 22, vmac0, 6);
+	assert_int_equal(get32(out + 28), VIP0);
+	assert_int_equal(get32(out + 38), IP(198, 18, 1, 50));
+	drain_tx(f);
+}
+
+/* A takeover: garp_count rounds of one gratuitous ARP per virtual
+ * address, garp_interval apart, then nothing. */
+static void test_ha_announce(void **state)
+{
+	struct fx *f = *state;
+	struct hf_worker *w = W(f);
+	uint32_t round, len;
+
+	ha_setup(f, true, true);
+	reset_case(f);
+	assert_int_not_equal(f->dp.l3->announce, w->garp_gen);
+	for (round = 0; round < 3; round++) {
+		const uint8_t *g;
+
+		hf_pipeline_announce(w, f->dp.l3);
+		expect_txq(f, 1, 1, 0);
+		g = staged(f, 0, 0, &len);
+		assert_int_equal(len, 60);
+		expect_eth(g, bcast_mac, vmac0, 0x0806);
+		assert_int_equal(get16(g + 20), 1);
+		assert_memory_equal(g + 22, vmac0, 6);
+		assert_int_equal(get32(g + 28), VIP0);
+		assert_int_equal(get32(g + 38), VIP0);
+		g = staged(f, 1, 0, &len);
+		expect_eth(g, bcast_mac, vmac1, 0x0806);
+		assert_int_equal(get32(g + 28), VIP1);
+		assert_int_equal(get32(g + 38), VIP1);
+		drain_tx(f);
+		/* not before the interval */
+		w->now_ns += 9 * MS;
+		hf_pipeline_announce(w, f->dp.l3);
+		expect_txq(f, 0, 0, 0);
+		w->now_ns += 1 * MS;
+	}
+	hf_pipeline_announce(w, f->dp.l3);
+	expect_txq(f, 0, 0, 0);
+	EXPECT_COUNTERS(f, "announce", { HF_CNT_garp_tx, 6 });
+	/* the next takeover announces again */
+	hf_l3_set_active(f->dp.l3, true, true);
+	hf_pipeline_announce(w, f->dp.l3);
+	expect_txq(f, 1, 1, 0);
+	drain_tx(f);
+	check_frames(f);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -2425,6 +2619,9 @@ int main(void)
 		T(test_random_frames),
 		T(test_capture_points),
 		T(test_capture_one_stage),
+		T(test_ha_standby),
+		T(test_ha_active),
+		T(test_ha_announce),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
