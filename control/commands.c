@@ -768,6 +768,14 @@ static const struct command commands[] = {
 	{ { "capture", "status" }, hf_cmd_capture_status,
 	  "the running (or last) capture and its statistics" },
 	{ { "show", "capture" }, hf_cmd_capture_status, NULL },
+	{ { "show", "ha" }, hf_cmd_show_ha,
+	  "HA state, peer, timers, last transition, health, sync" },
+	{ { "ha", "suspend" }, hf_cmd_ha_suspend,
+	  "step down and stay out of the election until `ha functional`" },
+	{ { "ha", "functional" }, hf_cmd_ha_functional,
+	  "end a suspension (also after the flap limit)" },
+	{ { "ha", "failover" }, hf_cmd_ha_failover,
+	  "the active node hands over to the peer (which must be synced)" },
 };
 
 void hf_cmd_help(struct hf_buf *out)

@@ -3,7 +3,8 @@
  * config.c - hafwd configuration: option table, file parser, validation
  * (see control/config.h). Global options are data (one descriptor each,
  * with range); statements and port-block keywords dispatch through
- * keyword tables. Unknown keywords are errors.
+ * keyword tables. Unknown keywords are errors. The policy statements
+ * live in config_policy.c, the ha block in config_ha.c.
  */
 #include "control/config.h"
 
@@ -105,6 +106,18 @@ void hf_config_defaults(struct hf_config *cfg)
 #define HF_X_TO_DEF(id, name, secs) cfg->session_timeout[HF_TO_##id] = secs;
 	HF_SESS_TIMEOUTS(HF_X_TO_DEF)
 #undef HF_X_TO_DEF
+	/* HA: used only with an `ha` block (ha.present) */
+	cfg->ha.priority = 100;
+	cfg->ha.preempt_hold_ms = 1000;
+	cfg->ha.hb_interval_ms = 100;
+	cfg->ha.hb_misses = 3;
+	cfg->ha.flap_max = 3;
+	cfg->ha.flap_window_ms = 60000;
+	cfg->ha.ha1_port = 28769;
+	cfg->ha.sync_port = 28770;
+	cfg->ha.garp_count = 3;
+	cfg->ha.garp_interval_ms = 10;
+	cfg->ha.worker_stuck_ms = 1000;
 }
 
 void hf_config_usage(void)
@@ -292,6 +305,8 @@ static const struct keyword port_keywords[] = {
 	{ "mtu", kw_mtu },
 	{ "xdp-mode", kw_xdp_mode },
 	{ "bind-mode", kw_bind_mode },
+	{ "virtual-address", hf_cfg_kw_virtual_address },
+	{ "virtual-mac", hf_cfg_kw_virtual_mac },
 };
 
 /* ---- top-level statements ---- */
@@ -391,6 +406,7 @@ static const struct keyword statements[] = {
 	{ "route", st_route },
 	{ "neighbour", st_neighbour },
 	{ "neighbor", st_neighbour },
+	{ "ha", hf_cfg_st_ha },
 };
 
 /* the statements a policy file (`hafwctl policy load`) may hold */
@@ -416,6 +432,8 @@ static int parse_line(struct hf_cfg_parser *p, int argc, char **argv)
 	size_t i;
 	int rc;
 
+	if (p->in_ha)
+		return hf_cfg_ha_line(p, argc, argv);
 	if (p->port) {
 		if (!strcmp(argv[0], "}")) {
 			if (argc != 1)
@@ -493,6 +511,9 @@ int hf_cfg_parse_text(struct hf_cfg_parser *p, const char *text)
 	if (!rc && p->port)
 		rc = hf_cfg_perr(p, "port '%s' (line %u) is missing its closing '}'",
 				 p->port->name, p->port->line);
+	if (!rc && p->in_ha)
+		rc = hf_cfg_perr(p, "'ha' block (line %u) is missing its closing '}'",
+				 p->cfg->ha.line);
 	free(copy);
 	return rc;
 }
@@ -670,6 +691,9 @@ int hf_config_validate(const struct hf_config *cfg, const char *file,
 			    "rx-ring (%u) and tx-ring (%u) must be powers of two",
 			    cfg->rx_ring, cfg->tx_ring);
 	rc = validate_ports(cfg, file, err, errlen);
+	if (rc)
+		return rc;
+	rc = hf_cfg_ha_validate(cfg, file, err, errlen);
 	if (rc)
 		return rc;
 	for (i = 0; i < cfg->nroutes; i++) {

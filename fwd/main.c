@@ -21,6 +21,7 @@
 #include "common/rcu.h"
 #include "control/config.h"
 #include "control/mprelay.h"
+#include "ha/ha_agent.h"
 #include "fwd/dataplane.h"
 #include "fwd/port.h"
 #include "fwd/umem.h"
@@ -276,10 +277,20 @@ static int run(struct hf_dataplane *dp, const struct hf_config *cfg, int sfd)
 	rc = create_workers(dp, cfg);
 	if (rc)
 		goto out;
+	if (cfg->ha.present) {
+		rc = hf_ha_agent_create(&dp->ha, dp, err, sizeof(err));
+		if (rc) {
+			log_err("ha: %s", err);
+			goto out;
+		}
+	}
 	log_ports(dp);
 	rc = hf_mprelay_start(m);
 	for (i = 0; !rc && i < dp->nworkers; i++)
 		rc = hf_worker_start(dp->worker[i]);
+	/* last: a node takes over only with everything else running */
+	if (!rc && dp->ha)
+		rc = hf_ha_agent_start(dp->ha);
 	if (rc) {
 		log_err("starting threads: %s", strerror(-rc));
 	} else {
@@ -288,6 +299,8 @@ static int run(struct hf_dataplane *dp, const struct hf_config *cfg, int sfd)
 		wait_for_stop(sfd);
 	}
 out:
+	/* first: the peer takes over while this node still runs */
+	hf_ha_agent_stop(dp->ha);
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELAXED);
 	for (i = 0; i < dp->nworkers; i++)
 		hf_worker_join(dp->worker[i]);
@@ -299,6 +312,8 @@ out:
 	dp->nworkers = 0;
 	detach_ports(dp);
 	hf_mprelay_destroy(m);
+	hf_ha_agent_destroy(dp->ha);
+	dp->ha = NULL;
 	return rc;
 }
 

@@ -43,4 +43,10 @@ int hf_cmd_capture_start(struct hf_cmd_args *a);
 int hf_cmd_capture_stop(struct hf_cmd_args *a);
 int hf_cmd_capture_status(struct hf_cmd_args *a);
 
+/* HA (commands_ha.c); the agent does the work on its own thread */
+int hf_cmd_show_ha(struct hf_cmd_args *a);
+int hf_cmd_ha_suspend(struct hf_cmd_args *a);
+int hf_cmd_ha_functional(struct hf_cmd_args *a);
+int hf_cmd_ha_failover(struct hf_cmd_args *a);
+
 #endif /* HF_CONTROL_CMD_ARGS_H */

@@ -14,6 +14,9 @@
  *       mtu <n>                        default: the interface's MTU
  *       xdp-mode auto|native|generic
  *       bind-mode auto|zerocopy|copy
+ *       virtual-address <a.b.c.d/len>  HA: repeatable; answered only
+ *                                      while the node is active
+ *       virtual-mac <mac>              HA: source MAC while active
  *   }
  *   route <prefix> via <gateway> [port <name>]
  *   route <prefix> port <name>         on-link route
@@ -21,6 +24,36 @@
  *   neighbour <ip> <mac> port <name>   static ARP entry
  *   zone / rule / policy-default       security policy: see
  *                                      control/config_policy.c
+ *   ha {                               at most one; control/config_ha.c
+ *       node-id <1..4294967295>        required, differs from the peer's
+ *       priority <0..65535>            default 100; LOWER is preferred
+ *       preempt yes|no                 default no
+ *       preempt-hold <0..3600000 ms>   default 1000
+ *       heartbeat-interval <10..60000 ms>  default 100
+ *       heartbeat-misses <2..100>      default 3
+ *       flap-max <0..1000>             default 3; 0: no limit
+ *       flap-window <1000..86400000 ms>    default 60000
+ *       interface <ifname>             required: the HA link, a kernel
+ *                                      interface that is no data port's
+ *       local-address <a.b.c.d>        required: own address on the link
+ *       peer-address <a.b.c.d>         required, != local-address
+ *       ha1-port <1..65535>            default 28769 (UDP hellos, TCP)
+ *       sync-port <1..65535>           default 28770 (UDP sync), != ha1
+ *       key <32..128 hex digits>       optional HMAC key (even count), or
+ *       key-file <absolute path>       one line of hex; read at parse time
+ *       garp-count <0..100>            default 3
+ *       garp-interval <1..10000 ms>    default 10
+ *       worker-stuck <50..60000 ms>    default 1000
+ *       link-group <name> any|all <port> [<port> ...]
+ *       path-group <name> any|all [interval <10..60000 ms>]
+ *                  [misses <1..100>] target <a.b.c.d> [target ...]
+ *   }                                  path-group: interval 100, misses 3
+ *
+ * Ports must be defined before a line names them (routes, neighbours,
+ * zones, link-groups); the ha block itself may come anywhere. Keywords
+ * of the ha block may each be given once. Up to HF_HA_MAX_GROUPS groups
+ * of each kind, names unique over both kinds; up to HF_HA_MAX_TARGETS
+ * targets per path group. A key is never echoed in error messages.
  */
 #ifndef HF_CONTROL_CONFIG_H
 #define HF_CONTROL_CONFIG_H

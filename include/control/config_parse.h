@@ -2,7 +2,8 @@
 /*
  * control/config_parse.h - the config parser's state and helpers, shared
  * by the files that implement its statements (config.c: options, ports,
- * routes, neighbours; config_policy.c: zones, rules, policy-default).
+ * routes, neighbours; config_policy.c: zones, rules, policy-default;
+ * config_ha.c: the ha block, virtual-address, virtual-mac).
  * Not for use outside control/config*.c.
  */
 #ifndef HF_CONTROL_CONFIG_PARSE_H
@@ -10,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "control/config.h"
 
@@ -21,6 +23,8 @@ struct hf_cfg_parser {
 	size_t errlen;
 	struct hf_cfg_port *port;	/* inside a port block */
 	bool policy_only;		/* `policy load`: only policy lines */
+	bool in_ha;			/* inside the ha block */
+	uint32_t ha_seen;		/* ha keywords given: bit per keyword */
 };
 
 /** hf_cfg_perr() - "file:line: reason" into p->err. Return -EINVAL. */
@@ -37,5 +41,21 @@ int hf_cfg_parse_text(struct hf_cfg_parser *p, const char *text);
 int hf_cfg_st_zone(struct hf_cfg_parser *p, int argc, char **argv);
 int hf_cfg_st_rule(struct hf_cfg_parser *p, int argc, char **argv);
 int hf_cfg_st_policy_default(struct hf_cfg_parser *p, int argc, char **argv);
+
+/* HA (config_ha.c): `ha {` opens the block, every later line up to its
+ * '}' goes to hf_cfg_ha_line(); the two port-block keywords. */
+int hf_cfg_st_ha(struct hf_cfg_parser *p, int argc, char **argv);
+int hf_cfg_ha_line(struct hf_cfg_parser *p, int argc, char **argv);
+int hf_cfg_kw_virtual_address(struct hf_cfg_parser *p, int argc, char **argv);
+int hf_cfg_kw_virtual_mac(struct hf_cfg_parser *p, int argc, char **argv);
+
+/**
+ * hf_cfg_ha_validate() - the HA part of hf_config_validate(): virtual
+ * addresses and MACs need an ha block and must not clash with port
+ * addresses, MACs or each other; the HA link is no data port; path
+ * targets are routable. "file:line: reason" into @err. Return 0/-EINVAL.
+ */
+int hf_cfg_ha_validate(const struct hf_config *cfg, const char *file,
+		       char *err, size_t errlen);
 
 #endif /* HF_CONTROL_CONFIG_PARSE_H */

@@ -36,6 +36,7 @@
 #include "fwd/port.h"
 
 struct hf_fib;
+struct hf_ha_agent;
 struct hf_nh_table;
 struct hf_neigh_table;
 struct hf_policy;
@@ -109,6 +110,8 @@ struct hf_dataplane {
 	uint32_t nports;
 	struct hf_worker *worker[HF_MAX_WORKERS];
 	uint32_t nworkers;
+	struct hf_ha_agent *ha;			/* NULL: no HA; set before
+						 * mprelay starts */
 	int event_fd;				/* workers -> mprelay wake-up */
 	pthread_mutex_t l3_lock;		/* hf_dp_l3_edit() editors */
 	bool stop;				/* atomic */
