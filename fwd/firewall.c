@@ -26,8 +26,10 @@ static bool drop(struct hf_worker *w, uint64_t addr, enum hf_counter why)
 	return false;
 }
 
-/* Move the TCP state of @s on by a packet with @flags going @dir. */
-static bool tcp_advance(struct hf_session *s, enum hf_dir dir, uint8_t flags)
+/* Move the TCP state of @s on by a packet with @flags going @dir;
+ * *@moved tells whether the state changed. */
+static bool tcp_advance(struct hf_session *s, enum hf_dir dir, uint8_t flags,
+			bool *moved)
 {
 	uint8_t cur = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
 	enum hf_tcp_state next;
@@ -43,17 +45,30 @@ static bool tcp_advance(struct hf_session *s, enum hf_dir dir, uint8_t flags)
 						false, __ATOMIC_RELAXED,
 						__ATOMIC_RELAXED)) {
 			__atomic_fetch_add(&s->sync_seq, 1, __ATOMIC_RELAXED);
+			*moved = true;
 			return true;
 		}
 	}
+}
+
+/* tell dssd (HA) about a made or changed session */
+static void sync_note(struct hf_worker *w, const struct hf_session *s)
+{
+	if (!hf_sess_sync_note(w->dp->sessions, w->id, s))
+		hf_worker_count(w, HF_CNT_sync_note_lost);
 }
 
 static bool on_session(struct hf_worker *w, struct hf_session *s,
 		       enum hf_dir dir, const struct hf_flow *f,
 		       uint32_t ip_len, uint64_t addr)
 {
-	if (f->key.proto == HF_IPPROTO_TCP && !tcp_advance(s, dir, f->tcp_flags))
+	bool moved = false;
+
+	if (f->key.proto == HF_IPPROTO_TCP &&
+	    !tcp_advance(s, dir, f->tcp_flags, &moved))
 		return drop(w, addr, HF_CNT_drop_tcp_bad_state);
+	if (moved)
+		sync_note(w, s);
 	if (dir == HF_DIR_REPLY &&
 	    !(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & HF_SESS_REPLIED))
 		__atomic_fetch_or(&s->flags, HF_SESS_REPLIED, __ATOMIC_RELAXED);
@@ -100,6 +115,7 @@ static bool new_flow(struct hf_worker *w, struct hf_policy *pol,
 	case HF_SESS_CREATED:
 		hf_worker_count(w, HF_CNT_sessions_created);
 		hf_sess_touch(s, dir, ip_len, w->now_ns);
+		sync_note(w, s);
 		return true;
 	case HF_SESS_RACED:
 		hf_worker_count(w, HF_CNT_session_raced);

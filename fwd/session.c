@@ -39,6 +39,22 @@ struct free_ring {
 	uint32_t *slot;
 };
 
+/* Slots a worker changed, for dssd (SPSC: worker -> dssd). */
+struct sync_ring {
+	uint32_t head __hf_cacheline_aligned;	/* worker */
+	uint32_t tail __hf_cacheline_aligned;	/* dssd */
+	uint32_t mask;
+	uint32_t *slot;
+};
+
+/* Orig keys of unlinked sessions (SPSC: reaper -> dssd). */
+struct del_ring {
+	uint32_t head __hf_cacheline_aligned;	/* reaper */
+	uint32_t tail __hf_cacheline_aligned;	/* dssd */
+	uint32_t mask;
+	struct hf_sess_key *key;
+};
+
 struct hf_sess_table {
 	struct cds_lfht *ht;
 	struct hf_session *sess;
@@ -52,6 +68,10 @@ struct hf_sess_table {
 	 * burst prefetch buckets from the hash (hf_sess_lookup_burst) */
 	struct cds_lfht_node *bucket;
 	int64_t bucket_huge;		/* hf_huge_collapse() of it */
+	/* HA sync (NULL/0 when off): per-worker noted slots, deleted keys */
+	struct sync_ring *note;		/* one per worker */
+	struct del_ring *del;
+	uint64_t sync_lost;		/* atomic */
 	/* reaper only */
 	uint32_t cursor;
 	uint32_t nbatch;
@@ -226,6 +246,28 @@ static struct cds_lfht_node *find_buckets(struct hf_sess_table *t)
 	return b;
 }
 
+static int sync_rings_create(struct hf_sess_table *t)
+{
+	uint32_t w, size = (uint32_t)pow2_at_least(t->p.sync_ring);
+
+	t->note = aligned_alloc(HF_CACHELINE,
+				t->p.nworkers * sizeof(*t->note));
+	t->del = aligned_alloc(HF_CACHELINE, sizeof(*t->del));
+	if (!t->note || !t->del)
+		return -ENOMEM;
+	memset(t->note, 0, t->p.nworkers * sizeof(*t->note));
+	memset(t->del, 0, sizeof(*t->del));
+	for (w = 0; w < t->p.nworkers; w++) {
+		t->note[w].mask = size - 1;
+		t->note[w].slot = calloc(size, sizeof(uint32_t));
+		if (!t->note[w].slot)
+			return -ENOMEM;
+	}
+	t->del->mask = size - 1;
+	t->del->key = calloc(size, sizeof(*t->del->key));
+	return t->del->key ? 0 : -ENOMEM;
+}
+
 int hf_sess_table_create(struct hf_sess_table **out,
 			 const struct hf_sess_params *p)
 {
@@ -253,6 +295,10 @@ int hf_sess_table_create(struct hf_sess_table **out,
 		return -ENOMEM;
 	}
 	t->bucket = find_buckets(t);
+	if (p->sync_ring && sync_rings_create(t)) {
+		hf_sess_table_destroy(t);
+		return -ENOMEM;
+	}
 	*out = t;
 	return 0;
 }
@@ -279,6 +325,13 @@ void hf_sess_table_destroy(struct hf_sess_table *t)
 		for (i = 0; i < t->p.nworkers; i++)
 			free(t->ring[i].slot);
 	free(t->ring);
+	if (t->note)
+		for (i = 0; i < t->p.nworkers; i++)
+			free(t->note[i].slot);
+	free(t->note);
+	if (t->del)
+		free(t->del->key);
+	free(t->del);
 	hf_huge_free(t->node, 2 * (size_t)t->p.max * sizeof(*t->node));
 	hf_huge_free(t->sess, (size_t)t->p.max * sizeof(*t->sess));
 	free(t);
@@ -514,6 +567,22 @@ static void free_batch(struct hf_sess_table *t)
 	t->nbatch = 0;
 }
 
+static void note_deleted(struct hf_sess_table *t, const struct hf_sess_key *k)
+{
+	struct del_ring *r = t->del;
+	uint32_t head;
+
+	if (!r)
+		return;
+	head = r->head;
+	if (head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) > r->mask) {
+		hf_cnt_add(&t->sync_lost, 1);
+		return;
+	}
+	r->key[head & r->mask] = *k;
+	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
+}
+
 /* Unlink slot @idx if it is live; it joins the batch to be freed after
  * a grace period (now, if the batch is full). Called RCU-online. */
 static bool unlink_slot(struct hf_sess_table *t, uint32_t idx)
@@ -524,8 +593,10 @@ static bool unlink_slot(struct hf_sess_table *t, uint32_t idx)
 	if (!(f & (HF_SESS_LINKED | HF_SESS_DOOMED)))
 		return false;
 	cds_lfht_del(t->ht, &t->node[2 * idx].node);
-	if (f & HF_SESS_LINKED)
+	if (f & HF_SESS_LINKED) {
 		cds_lfht_del(t->ht, &t->node[2 * idx + 1].node);
+		note_deleted(t, &t->node[2 * idx].key);
+	}
 	__atomic_store_n(&s->flags, 0, __ATOMIC_RELEASE);
 	t->batch[t->nbatch++] = idx;
 	if (t->nbatch == REAP_BATCH) {
@@ -646,4 +717,186 @@ void hf_sess_info(const struct hf_sess_table *t, struct hf_sess_info *out)
 	out->bytes_per_session = out->memory / t->p.max;
 	out->burst_prefetch = t->bucket != NULL;
 	out->bucket_huge = t->bucket_huge;
+}
+
+/* ---- HA session sync ---- */
+
+bool hf_sess_sync_note(struct hf_sess_table *t, uint32_t worker,
+		       const struct hf_session *s)
+{
+	struct sync_ring *r;
+	uint32_t head;
+
+	if (!t->note)
+		return true;	/* no HA sync: nothing to note */
+	r = &t->note[worker];
+	head = r->head;
+	if (head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) > r->mask) {
+		hf_cnt_add(&t->sync_lost, 1);
+		return false;
+	}
+	r->slot[head & r->mask] = (uint32_t)(s - t->sess);
+	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+uint32_t hf_sess_sync_drain(struct hf_sess_table *t, uint32_t worker,
+			    uint32_t *slot, uint32_t max)
+{
+	struct sync_ring *r;
+	uint32_t tail, head, n = 0;
+
+	if (!t->note || worker >= t->p.nworkers)
+		return 0;
+	r = &t->note[worker];
+	tail = r->tail;
+	head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	while (tail != head && n < max)
+		slot[n++] = r->slot[tail++ & r->mask];
+	__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+	return n;
+}
+
+uint32_t hf_sess_sync_drain_deleted(struct hf_sess_table *t,
+				    struct hf_sess_key *key, uint32_t max)
+{
+	struct del_ring *r = t->del;
+	uint32_t tail, head, n = 0;
+
+	if (!r)
+		return 0;
+	tail = r->tail;
+	head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	while (tail != head && n < max)
+		key[n++] = r->key[tail++ & r->mask];
+	__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+	return n;
+}
+
+uint64_t hf_sess_sync_lost(const struct hf_sess_table *t)
+{
+	return __atomic_load_n(&t->sync_lost, __ATOMIC_RELAXED);
+}
+
+uint32_t hf_sess_capacity(const struct hf_sess_table *t)
+{
+	return t->p.max;
+}
+
+int hf_sess_export(const struct hf_sess_table *t, uint32_t slot,
+		   uint64_t now_ns, struct hf_sess_record *out)
+{
+	const struct hf_session *s;
+	uint64_t exp;
+	uint8_t f;
+
+	if (slot >= t->p.max)
+		return -ENOENT;
+	s = &t->sess[slot];
+	f = __atomic_load_n(&s->flags, __ATOMIC_ACQUIRE);
+	if (!(f & HF_SESS_LINKED) || (f & HF_SESS_DOOMED))
+		return -ENOENT;
+	hf_tsan_acquire(&t->node[2 * slot]);
+	out->key[HF_DIR_ORIG] = t->node[2 * slot].key;
+	out->key[HF_DIR_REPLY] = t->node[2 * slot + 1].key;
+	out->state = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
+	out->replied = f & HF_SESS_REPLIED;
+	out->rule = s->rule;
+	out->port[0] = s->port[0];
+	out->port[1] = s->port[1];
+	out->pkts[0] = __atomic_load_n(&s->pkts[0], __ATOMIC_RELAXED);
+	out->pkts[1] = __atomic_load_n(&s->pkts[1], __ATOMIC_RELAXED);
+	out->bytes[0] = __atomic_load_n(&s->bytes[0], __ATOMIC_RELAXED);
+	out->bytes[1] = __atomic_load_n(&s->bytes[1], __ATOMIC_RELAXED);
+	exp = hf_sess_expires_ns(t, s);
+	out->remaining_ms = exp > now_ns ?
+		(uint32_t)HF_MIN((exp - now_ns) / HF_NSEC_PER_MSEC, UINT32_MAX) : 0;
+	out->age_s = (uint32_t)(now_ns / HF_NSEC_PER_SEC) - s->created_s;
+	out->seq = __atomic_load_n(&s->sync_seq, __ATOMIC_RELAXED);
+	/* a slot reused meanwhile would show another generation's keys:
+	 * the caller sends what is there now, which is what counts */
+	return __atomic_load_n(&s->flags, __ATOMIC_ACQUIRE) & HF_SESS_LINKED ?
+	       0 : -ENOENT;
+}
+
+/* last_ns such that @s expires @remaining_ms after @now */
+static uint64_t last_for(const struct hf_sess_table *t, uint8_t proto,
+			 uint8_t state, uint64_t now, uint32_t remaining_ms)
+{
+	uint64_t to = t->p.timeout_ns[hf_sess_timeout_class(proto, state)];
+	uint64_t rem = (uint64_t)remaining_ms * HF_NSEC_PER_MSEC;
+
+	rem = HF_MIN(rem, to);
+	return now + rem > to ? now + rem - to : 0;
+}
+
+static void install_update(struct hf_sess_table *t, struct hf_session *s,
+			   const struct hf_sess_record *rec, uint64_t now)
+{
+	uint64_t last = last_for(t, rec->key[0].proto, rec->state, now,
+				 rec->remaining_ms);
+
+	__atomic_store_n(&s->state, rec->state, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->pkts[0], rec->pkts[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&s->pkts[1], rec->pkts[1], __ATOMIC_RELAXED);
+	__atomic_store_n(&s->bytes[0], rec->bytes[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&s->bytes[1], rec->bytes[1], __ATOMIC_RELAXED);
+	__atomic_store_n(&s->last_ns, HF_MAX(last, 1), __ATOMIC_RELAXED);
+	__atomic_store_n(&s->sync_seq, rec->seq, __ATOMIC_RELAXED);
+	if (rec->replied)
+		__atomic_fetch_or(&s->flags, HF_SESS_REPLIED, __ATOMIC_RELAXED);
+}
+
+int hf_sess_install(struct hf_sess_table *t, uint32_t worker,
+		    const struct hf_sess_record *rec, uint64_t now_ns)
+{
+	struct hf_sess_key mirror = hf_sess_key_reverse(&rec->key[0],
+							 rec->key[1].zone);
+	enum hf_sess_create_result res;
+	struct hf_session *s;
+	enum hf_dir dir;
+
+	if (memcmp(&mirror, &rec->key[1], sizeof(mirror)) ||
+	    worker >= t->p.nworkers)
+		return -EINVAL;
+	s = hf_sess_lookup(t, &rec->key[0], &dir);
+	if (s) {
+		if (dir != HF_DIR_ORIG)
+			return -EEXIST;
+		install_update(t, s, rec, now_ns);
+		return 1;
+	}
+	s = hf_sess_create(t, worker, &rec->key[0], rec->key[1].zone,
+			   rec->port[0], rec->port[1], rec->state, rec->rule,
+			   now_ns, &res, &dir);
+	switch (res) {
+	case HF_SESS_CREATED:
+		break;
+	case HF_SESS_FULL:
+		return -ENOSPC;
+	case HF_SESS_RACED:
+		/* made between our lookup and create: only by ourselves */
+		if (dir != HF_DIR_ORIG)
+			return -EEXIST;
+		install_update(t, s, rec, now_ns);
+		return 1;
+	default:
+		return -EEXIST;
+	}
+	/* as old as on the active, so show sessions agrees */
+	s->created_s -= HF_MIN(rec->age_s, s->created_s);
+	install_update(t, s, rec, now_ns);
+	return 0;
+}
+
+int hf_sess_expire(struct hf_sess_table *t, const struct hf_sess_key *k)
+{
+	struct hf_session *s;
+	enum hf_dir dir;
+
+	s = hf_sess_lookup(t, k, &dir);
+	if (!s || dir != HF_DIR_ORIG)
+		return -ENOENT;
+	__atomic_store_n(&s->last_ns, 0, __ATOMIC_RELAXED);
+	return 0;
 }

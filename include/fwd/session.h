@@ -85,6 +85,8 @@ struct hf_sess_params {
 	uint32_t nworkers;	/* pools: max / nworkers each */
 	uint64_t timeout_ns[HF_TO_MAX];
 	void (*sync)(void);	/* grace period; NULL: synchronize_rcu */
+	uint32_t sync_ring;	/* HA sync: changes noted per worker and
+				 * deletions (power of two); 0: off */
 };
 
 struct hf_sess_table;
@@ -255,5 +257,82 @@ void hf_sess_info(const struct hf_sess_table *t, struct hf_sess_info *out);
 
 /** hf_sess_params_of() - the parameters @t was made with. */
 const struct hf_sess_params *hf_sess_params_of(const struct hf_sess_table *t);
+
+/* ---- HA session sync (dssd) ----
+ *
+ * The active node's workers note each session they create or whose TCP
+ * state they move (hf_sess_sync_note: a slot index into a per-worker
+ * SPSC ring); the reaper notes each session it unlinks (its orig key
+ * into one SPSC ring); dssd drains both and sends records made by
+ * hf_sess_export. The passive node's dssd installs records with
+ * hf_sess_install, taking slots from a worker's free ring: it may do so
+ * only while that node's workers create no sessions (it is not active),
+ * so each ring still has one consumer at a time. Lost notes (a full
+ * ring, counted) are caught up by dssd's periodic refresh and by bulk
+ * syncs.
+ */
+
+/* A session as HA2 carries it. */
+struct hf_sess_record {
+	struct hf_sess_key key[2];	/* by enum hf_dir */
+	uint8_t state;			/* enum hf_tcp_state (TCP) */
+	bool replied;			/* HF_SESS_REPLIED */
+	uint16_t rule;
+	uint8_t port[2];		/* by enum hf_dir */
+	uint64_t pkts[2];
+	uint64_t bytes[2];
+	uint32_t remaining_ms;		/* of its current timeout */
+	uint32_t age_s;
+	uint64_t seq;			/* the session's sync_seq */
+};
+
+/**
+ * hf_sess_sync_note() - worker @worker changed @s (made it, moved its
+ * TCP state): queue it for dssd (nothing when sync is off). Return:
+ * false if the ring is full (the note is lost: dssd's refresh catches
+ * up).
+ */
+bool hf_sess_sync_note(struct hf_sess_table *t, uint32_t worker,
+		       const struct hf_session *s);
+
+/** hf_sess_sync_drain() - dssd: up to @max noted slots of @worker. */
+uint32_t hf_sess_sync_drain(struct hf_sess_table *t, uint32_t worker,
+			    uint32_t *slot, uint32_t max);
+
+/** hf_sess_sync_drain_deleted() - dssd: up to @max unlinked orig keys. */
+uint32_t hf_sess_sync_drain_deleted(struct hf_sess_table *t,
+				    struct hf_sess_key *key, uint32_t max);
+
+/** hf_sess_sync_lost() - notes and deletions lost to full rings. */
+uint64_t hf_sess_sync_lost(const struct hf_sess_table *t);
+
+/**
+ * hf_sess_export() - the record of slot @slot at @now_ns. RCU-online.
+ * Return: 0, or -ENOENT if the slot holds no live session.
+ */
+int hf_sess_export(const struct hf_sess_table *t, uint32_t slot,
+		   uint64_t now_ns, struct hf_sess_record *out);
+
+/** hf_sess_capacity() - number of slots (what hf_sess_export takes). */
+uint32_t hf_sess_capacity(const struct hf_sess_table *t);
+
+/**
+ * hf_sess_install() - passive node: make @rec's session, in the pool of
+ * worker @worker, or bring the existing one up to date (state, counters,
+ * rule, expiry = @now_ns + remaining). RCU-online, and only while no
+ * worker of this node creates sessions (see above).
+ * Return: 0 made, 1 updated, -ENOSPC pool full, -EEXIST a key belongs
+ * to another session, -EINVAL a record whose keys do not mirror.
+ */
+int hf_sess_install(struct hf_sess_table *t, uint32_t worker,
+		    const struct hf_sess_record *rec, uint64_t now_ns);
+
+/**
+ * hf_sess_expire() - passive node: the session with orig key @k ended
+ * on the active; it expires now (the reaper unlinks it on its next
+ * pass; until then a packet would revive it). RCU-online.
+ * Return: 0, or -ENOENT.
+ */
+int hf_sess_expire(struct hf_sess_table *t, const struct hf_sess_key *k);
 
 #endif /* HF_FWD_SESSION_H */

@@ -70,6 +70,7 @@
 	X(sessions_created,	fw,   info,  "sessions created")		\
 	X(session_raced,	fw,   info,  "first packets of one flow seen by two workers") \
 	X(fw_related,		fw,   info,  "ICMP errors passed for an existing session") \
+	X(sync_note_lost,	fw,   warn,  "session changes not queued for HA sync (ring full; the refresh catches up)") \
 	X(arp_malformed,	arp,  warn,  "ARP not Ethernet/IPv4 or truncated") \
 	X(arp_request_rx,	arp,  info,  "ARP requests received")		\
 	X(arp_reply_rx,		arp,  info,  "ARP replies received")		\

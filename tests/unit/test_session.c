@@ -529,6 +529,108 @@ struct wctx {
 	unsigned long created, found, full, errors;
 };
 
+/* HA sync: notes and deletions out of the active's table, records into
+ * the passive's, same keys, state, counters and remaining lifetime. */
+static void test_sync_export_install(void **state)
+{
+	struct hf_sess_params pa = params(64, 2), pp = params(64, 2);
+	struct hf_sess_table *act, *pas;
+	struct hf_sess_key k = key(0xc6120001, 0xc6130001, 1000, 443, 6, 1);
+	struct hf_sess_key kd[8], got;
+	struct hf_sess_record rec, rec2;
+	enum hf_sess_create_result res;
+	struct hf_session *s, *ps;
+	uint32_t slot[8];
+	enum hf_dir dir;
+	uint64_t now = 5000 * SEC;
+	int i;
+
+	(void)state;
+	pa.sync_ring = 4;
+	assert_int_equal(hf_sess_table_create(&act, &pa), 0);
+	assert_int_equal(hf_sess_table_create(&pas, &pp), 0);
+	hf_rcu_online();
+	s = create(act, 1, k, 2, now, &res);
+	assert_non_null(s);
+	__atomic_store_n(&s->state, HF_TCP_ESTABLISHED, __ATOMIC_RELAXED);
+	hf_sess_touch(s, HF_DIR_ORIG, 100, now);
+	hf_sess_touch(s, HF_DIR_REPLY, 60, now);
+	__atomic_fetch_or(&s->flags, HF_SESS_REPLIED, __ATOMIC_RELAXED);
+	assert_true(hf_sess_sync_note(act, 1, s));
+	assert_int_equal(hf_sess_sync_drain(act, 0, slot, 8), 0);
+	assert_int_equal(hf_sess_sync_drain(act, 1, slot, 8), 1);
+	assert_int_equal(hf_sess_sync_drain(act, 1, slot, 8), 0);
+	/* exported 1 s later: 3599 s of the established timeout left */
+	assert_int_equal(hf_sess_export(act, slot[0], now + SEC, &rec), 0);
+	assert_memory_equal(&rec.key[0], &k, sizeof(k));
+	got = hf_sess_key_reverse(&k, 2);
+	assert_memory_equal(&rec.key[1], &got, sizeof(got));
+	assert_int_equal(rec.state, HF_TCP_ESTABLISHED);
+	assert_true(rec.replied);
+	assert_int_equal(rec.rule, 7);
+	assert_int_equal(rec.port[0], 1);
+	assert_int_equal(rec.port[1], 2);
+	assert_int_equal(rec.pkts[0], 1);
+	assert_int_equal(rec.bytes[1], 60);
+	assert_int_equal(rec.remaining_ms, 3599000);
+	assert_int_equal(hf_sess_export(act, slot[0] + 1, now, &rec2),
+			 -ENOENT);
+
+	/* the passive, whose clock reads something else */
+	assert_int_equal(hf_sess_install(pas, 0, &rec, 777 * SEC), 0);
+	ps = hf_sess_lookup(pas, &rec.key[1], &dir);
+	assert_non_null(ps);
+	assert_int_equal(dir, HF_DIR_REPLY);
+	assert_int_equal(ps->state, HF_TCP_ESTABLISHED);
+	assert_int_equal(ps->pkts[0], 1);
+	assert_int_equal(ps->bytes[1], 60);
+	assert_true(ps->flags & HF_SESS_REPLIED);
+	assert_int_equal(hf_sess_expires_ns(pas, ps), 777 * SEC + 3599 * SEC);
+	/* an update: the state moved on, fewer ms left */
+	rec2 = rec;
+	rec2.state = HF_TCP_FIN_ORIG;
+	rec2.remaining_ms = 1000;
+	rec2.pkts[0] = 9;
+	assert_int_equal(hf_sess_install(pas, 0, &rec2, 778 * SEC), 1);
+	assert_int_equal(ps->state, HF_TCP_FIN_ORIG);
+	assert_int_equal(ps->pkts[0], 9);
+	assert_int_equal(hf_sess_expires_ns(pas, ps), 779 * SEC);
+	/* keys that do not mirror each other */
+	rec2.key[1].sport++;
+	assert_int_equal(hf_sess_install(pas, 0, &rec2, 778 * SEC), -EINVAL);
+	/* the reply key of a record that is another session's orig key */
+	rec2 = rec;
+	rec2.key[0] = rec.key[1];
+	rec2.key[1] = rec.key[0];
+	assert_int_equal(hf_sess_install(pas, 0, &rec2, 778 * SEC), -EEXIST);
+
+	/* a deletion on the active reaches the delete ring */
+	hf_rcu_offline();
+	assert_int_equal(hf_sess_clear(act, NULL, NULL), 1);
+	hf_rcu_online();
+	assert_int_equal(hf_sess_sync_drain_deleted(act, kd, 8), 1);
+	assert_memory_equal(&kd[0], &k, sizeof(k));
+	/* ... and expires the passive's copy, which the reaper then takes */
+	assert_int_equal(hf_sess_expire(pas, &kd[0]), 0);
+	assert_int_equal(hf_sess_expire(pas, &rec.key[1]), -ENOENT);
+	hf_rcu_offline();
+	assert_int_equal(hf_sess_reap_expired(pas, 779 * SEC, 64), 1);
+	hf_rcu_online();
+	assert_null(hf_sess_lookup(pas, &k, &dir));
+
+	/* a full note ring loses notes, counted */
+	for (i = 0; i < 6; i++)
+		hf_sess_sync_note(act, 0, s);
+	assert_int_equal(hf_sess_sync_lost(act), 2);
+	assert_int_equal(hf_sess_sync_drain(act, 0, slot, 8), 4);
+	/* without sync, noting is a no-op that never fails */
+	assert_true(hf_sess_sync_note(pas, 0, s));
+	assert_int_equal(hf_sess_sync_drain(pas, 0, slot, 8), 0);
+	hf_rcu_offline();
+	hf_sess_table_destroy(act);
+	hf_sess_table_destroy(pas);
+}
+
 static int stop_flag;
 
 static struct hf_sess_key flow_key(uint32_t w, uint32_t i)
@@ -651,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_both_directions),
 		cmocka_unit_test(test_memory_per_session),
 		cmocka_unit_test(test_lookup_burst),
+		cmocka_unit_test(test_sync_export_install),
 		cmocka_unit_test(test_race_between_workers),
 		cmocka_unit_test(test_reply_key_conflict),
 		cmocka_unit_test(test_full_then_freed),
