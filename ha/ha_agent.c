@@ -82,6 +82,8 @@ struct hf_ha_agent {
 	struct hf_hap_tx tx;
 	struct hf_hap_replay replay;
 	uint64_t epoch;
+	const struct hf_ha_sync_ops *sync;	/* NULL: no sync daemon */
+	void *sync_arg;
 	pthread_t thread;
 	bool started;
 };
@@ -312,14 +314,25 @@ static void apply(struct hf_ha_agent *a, const struct hf_ha_result *res,
 		log_info("ha: %s -> %s: %s", hf_ha_state_name(res->from),
 			 hf_ha_state_name(res->to), t.text);
 	}
-	if (act & HF_HA_ACT_STOP_FORWARDING)
+	if (act & HF_HA_ACT_STOP_FORWARDING) {
 		set_role(a, false, false);
-	if (act & (HF_HA_ACT_START_FORWARDING | HF_HA_ACT_ANNOUNCE))
+		if (a->sync)
+			a->sync->set_role(a->sync_arg, false);
+	}
+	if (act & (HF_HA_ACT_START_FORWARDING | HF_HA_ACT_ANNOUNCE)) {
+		/* the sync daemon hands the free rings to the workers */
+		if ((act & HF_HA_ACT_START_FORWARDING) && a->sync)
+			a->sync->set_role(a->sync_arg, true);
 		set_role(a, true, act & HF_HA_ACT_ANNOUNCE);
+	}
 	if (act & HF_HA_ACT_SEND_HELLO)
 		send_hello(a, urgent || res->transitions);
-	if (act & HF_HA_ACT_REQUEST_BULK_SYNC)
-		bulk_sync(a);
+	if (act & HF_HA_ACT_REQUEST_BULK_SYNC) {
+		if (a->sync)
+			a->sync->request_bulk(a->sync_arg);
+		else
+			bulk_sync(a);
+	}
 }
 
 /* ---- receiving ---- */
@@ -625,6 +638,8 @@ static void say_goodbye(struct hf_ha_agent *a)
 				.u.goodbye.reason = HF_HAP_BYE_SHUTDOWN };
 
 	set_role(a, false, false);
+	if (a->sync)
+		a->sync->set_role(a->sync_arg, false);
 	send_msg(a, &m, true);
 	count(a, HF_HA_AC_goodbye_tx);
 }
@@ -853,6 +868,16 @@ int hf_ha_agent_admin(struct hf_ha_agent *a, enum hf_ha_admin cmd,
 	a->admin_pending = false;
 	pthread_mutex_unlock(&a->lock);
 	return rc;
+}
+
+void hf_ha_agent_set_sync(struct hf_ha_agent *a,
+			  const struct hf_ha_sync_ops *ops, void *arg)
+{
+	pthread_mutex_lock(&a->lock);
+	a->sync = ops;
+	a->sync_arg = arg;
+	a->synced_known = true;
+	pthread_mutex_unlock(&a->lock);
 }
 
 void hf_ha_agent_set_health(struct hf_ha_agent *a, enum hf_ha_fault fault,

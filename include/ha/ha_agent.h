@@ -113,6 +113,26 @@ void hf_ha_agent_destroy(struct hf_ha_agent *a);
 int hf_ha_agent_admin(struct hf_ha_agent *a, enum hf_ha_admin cmd,
 		      char *err, size_t errlen);
 
+/*
+ * The session sync daemon's side of a role change, called on the agent
+ * thread. set_role(arg, true) runs before the node starts forwarding and
+ * returns only when the daemon no longer installs sessions (workers are
+ * about to make them: "install before announce", and one consumer per
+ * free ring); set_role(arg, false) runs after the node stopped
+ * forwarding. request_bulk asks the active peer for all its sessions.
+ */
+struct hf_ha_sync_ops {
+	void (*set_role)(void *arg, bool active);
+	void (*request_bulk)(void *arg);
+};
+
+/**
+ * hf_ha_agent_set_sync() - attach the session sync daemon (before
+ * hf_ha_agent_start). From then on `synced` comes from it only.
+ */
+void hf_ha_agent_set_sync(struct hf_ha_agent *a,
+			  const struct hf_ha_sync_ops *ops, void *arg);
+
 /** hf_ha_agent_set_health() - local health verdict (dha). */
 void hf_ha_agent_set_health(struct hf_ha_agent *a, enum hf_ha_fault fault,
 			    const char *detail);
