@@ -61,11 +61,12 @@ static void show_json(struct hf_cmd_args *a, const struct hf_ha_status *st)
 		      (unsigned long)sm->split_brains);
 	if (sm->transitions) {
 		hf_buf_printf(a->out,
-			      "{\"from\":\"%s\",\"to\":\"%s\",\"reason\":\"%s\",\"ago_ms\":%lld,\"text\":",
+			      "{\"from\":\"%s\",\"to\":\"%s\",\"reason\":\"%s\",\"ago_ms\":%lld,\"at_ns\":%lu,\"text\":",
 			      hf_ha_state_name(sm->last.from),
 			      hf_ha_state_name(sm->last.to),
 			      hf_ha_reason_name(sm->last.reason),
-			      ms_since(st->now_ns, sm->last.at_ns));
+			      ms_since(st->now_ns, sm->last.at_ns),
+			      (unsigned long)sm->last.at_ns);
 		hf_buf_json_str(a->out, sm->last.text);
 		hf_buf_printf(a->out, "}");
 	} else {

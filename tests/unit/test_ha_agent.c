@@ -35,6 +35,7 @@
 #include "ha/ha_proto.h"
 
 #include "dp_fixture.h"
+#include "cmd_fixture.h"
 
 #define LO1	IP(127, 0, 0, 1)
 #define LO2	IP(127, 0, 0, 2)
@@ -165,6 +166,37 @@ static void test_pair(void **state)
 		usleep(1000);
 	assert_true(status(&A).sm.peer.synced);
 	assert_true(status(&A).tcp_up && status(&B).tcp_up);
+
+	/* what the operator sees */
+	{
+		struct hf_buf out;
+		char cerr[256];
+
+		hf_buf_init(&out);
+		assert_int_equal(fixture_cmd(&A.dp, &out, cerr, sizeof(cerr),
+					     "show ha"), 0);
+		assert_non_null(strstr(out.data, "state:       active"));
+		assert_non_null(strstr(out.data, "peer:        node 2, passive"));
+		assert_non_null(strstr(out.data, "HA1 TCP:     up"));
+		assert_int_equal(fixture_cmd(&B.dp, &out, cerr, sizeof(cerr),
+					     "show ha --json"), 0);
+		assert_non_null(strstr(out.data, "\"state\":\"passive\""));
+		assert_non_null(strstr(out.data, "\"forwarding\":false"));
+		assert_non_null(strstr(out.data,
+				       "\"peer\":{\"known\":true,\"alive\":true,\"node_id\":1,\"state\":\"active\""));
+		assert_int_equal(fixture_cmd(&B.dp, &out, cerr, sizeof(cerr),
+					     "ha failover"), -EINVAL);
+		assert_non_null(strstr(cerr, "only the active node"));
+		assert_int_equal(fixture_cmd(&B.dp, &out, cerr, sizeof(cerr),
+					     "ha failover now"), -EINVAL);
+		assert_non_null(strstr(cerr, "usage"));
+		A.dp.ha = NULL;
+		assert_int_equal(fixture_cmd(&A.dp, &out, cerr, sizeof(cerr),
+					     "show ha"), -ENOENT);
+		assert_non_null(strstr(cerr, "not configured"));
+		A.dp.ha = A.a;
+		hf_buf_free(&out);
+	}
 
 	/* admin failover: a hand-over without timers */
 	assert_int_equal(hf_ha_agent_admin(A.a, HF_HA_ADMIN_FAILOVER, err,
