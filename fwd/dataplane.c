@@ -85,6 +85,16 @@ int hf_dp_init(struct hf_dataplane *dp, const struct hf_config *cfg,
 			return -ENOMEM;
 		}
 	}
+	/* aligned: the ring's producer and consumer lines must not share
+	 * (its size is a multiple of the alignment, as aligned_alloc
+	 * wants) */
+	dp->probe = aligned_alloc(HF_CACHELINE, sizeof(*dp->probe));
+	if (!dp->probe) {
+		snprintf(err, errlen, "cannot allocate the HA probe ring");
+		hf_dp_fini(dp);
+		return -ENOMEM;
+	}
+	memset(dp->probe, 0, sizeof(*dp->probe));
 	dp->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (dp->event_fd < 0) {
 		rc = -errno;
@@ -107,6 +117,8 @@ void hf_dp_fini(struct hf_dataplane *dp)
 	hf_nh_table_destroy(dp->nh);
 	hf_fib_destroy(dp->fib);
 	free(dp->l3);
+	free(dp->probe);
+	dp->probe = NULL;
 	if (dp->event_fd >= 0)
 		close(dp->event_fd);
 	dp->neigh = NULL;
@@ -167,7 +179,7 @@ struct hf_l3 *hf_dp_l3_edit(struct hf_dataplane *dp)
 	if (!l3)
 		return NULL;
 	pthread_mutex_lock(&dp->l3_lock);
-	memcpy(l3, rcu_dereference(dp->l3), sizeof(*l3));
+	memcpy(l3, hf_dp_l3(dp), sizeof(*l3));
 	return l3;
 }
 
@@ -190,7 +202,11 @@ static void l3_free_rcu(struct rcu_head *head)
 
 void hf_dp_publish_l3(struct hf_dataplane *dp, struct hf_l3 *l3)
 {
-	struct hf_l3 *old = rcu_xchg_pointer(&dp->l3, l3);
+	struct hf_l3 *old;
+
+	/* liburcu's xchg is not a release TSan can see */
+	hf_tsan_release(l3);
+	old = rcu_xchg_pointer(&dp->l3, l3);
 
 	if (old)
 		call_rcu(&old->rcu, l3_free_rcu);

@@ -22,6 +22,8 @@
 #include "control/config.h"
 #include "control/mprelay.h"
 #include "ha/ha_agent.h"
+#include "ha/dha.h"
+#include "ha/dssd.h"
 #include "fwd/dataplane.h"
 #include "fwd/port.h"
 #include "fwd/umem.h"
@@ -283,12 +285,28 @@ static int run(struct hf_dataplane *dp, const struct hf_config *cfg, int sfd)
 			log_err("ha: %s", err);
 			goto out;
 		}
+		rc = hf_dha_create(&dp->dha, dp, dp->ha, err, sizeof(err));
+		if (rc) {
+			log_err("ha: %s", err);
+			goto out;
+		}
+		rc = hf_dssd_create(&dp->dssd, dp, dp->ha, err, sizeof(err));
+		if (rc) {
+			log_err("ha: session sync: %s", err);
+			goto out;
+		}
+		hf_ha_agent_set_sync(dp->ha, hf_dssd_ops(dp->dssd), dp->dssd);
 	}
 	log_ports(dp);
 	rc = hf_mprelay_start(m);
 	for (i = 0; !rc && i < dp->nworkers; i++)
 		rc = hf_worker_start(dp->worker[i]);
-	/* last: a node takes over only with everything else running */
+	/* last: a node takes over only with everything else running, and
+	 * with dha's first verdict on its health already posted */
+	if (!rc && dp->dssd)
+		rc = hf_dssd_start(dp->dssd);
+	if (!rc && dp->dha)
+		rc = hf_dha_start(dp->dha);
 	if (!rc && dp->ha)
 		rc = hf_ha_agent_start(dp->ha);
 	if (rc) {
@@ -299,8 +317,11 @@ static int run(struct hf_dataplane *dp, const struct hf_config *cfg, int sfd)
 		wait_for_stop(sfd);
 	}
 out:
-	/* first: the peer takes over while this node still runs */
+	/* first: the peer takes over while this node still runs (dha
+	 * before: workers stopping is no fault) */
+	hf_dha_stop(dp->dha);
 	hf_ha_agent_stop(dp->ha);
+	hf_dssd_stop(dp->dssd);		/* main is RCU-offline */
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELAXED);
 	for (i = 0; i < dp->nworkers; i++)
 		hf_worker_join(dp->worker[i]);
@@ -312,6 +333,11 @@ out:
 	dp->nworkers = 0;
 	detach_ports(dp);
 	hf_mprelay_destroy(m);
+	hf_dha_destroy(dp->dha);
+	dp->dha = NULL;
+	/* dssd reports to the agent: it goes first */
+	hf_dssd_destroy(dp->dssd);
+	dp->dssd = NULL;
 	hf_ha_agent_destroy(dp->ha);
 	dp->ha = NULL;
 	return rc;

@@ -25,6 +25,7 @@
 #include "fwd/neigh.h"
 #include "fwd/nexthop.h"
 #include "fwd/worker.h"
+#include "pkt/csum.h"
 #include "pkt/hdr.h"
 #include "pkt/martian.h"
 
@@ -306,6 +307,27 @@ void hf_pipeline_hold_scan(struct hf_worker *w, const struct hf_l3 *l3)
 /* ---- ICMP ---- */
 
 /*
+ * Where a packet we originate to @dst (host order) leaves: the egress
+ * @port and the next hop @nh_ip to resolve. False when there is no
+ * route, or the route does not lead out of a port (local, blackhole).
+ */
+static bool local_route(struct hf_worker *w, const struct hf_l3 *l3,
+			uint32_t dst, uint16_t *port, uint32_t *nh_ip)
+{
+	const struct hf_nexthop *nh;
+	uint32_t nh_idx;
+
+	if (hf_fib_lookup(w->dp->fib, dst, &nh_idx))
+		return false;
+	nh = hf_nh_at(w->dp->nh, nh_idx);
+	if (nh->type != HF_NH_FORWARD || nh->port >= l3->nports)
+		return false;
+	*port = nh->port;
+	*nh_ip = nh->gw ? nh->gw : dst;
+	return true;
+}
+
+/*
  * Route a packet we originate (ICMP) from the frame at @ip_addr: look up
  * its destination, resolve, send. Anything unroutable is dropped quietly:
  * the packet that caused it was already counted.
@@ -315,19 +337,14 @@ static void local_output(struct hf_worker *w, const struct hf_l3 *l3,
 {
 	const struct hf_ipv4 *ip =
 		(const struct hf_ipv4 *)frame_ptr(w, ip_addr);
-	const struct hf_nexthop *nh;
-	uint32_t dst = ntohl(ip->daddr), nh_idx;
+	uint32_t nh_ip;
+	uint16_t port;
 
-	if (hf_fib_lookup(w->dp->fib, dst, &nh_idx)) {
+	if (!local_route(w, l3, ntohl(ip->daddr), &port, &nh_ip)) {
 		hf_frame_free(&w->umem, ip_addr);
 		return;
 	}
-	nh = hf_nh_at(w->dp->nh, nh_idx);
-	if (nh->type != HF_NH_FORWARD || nh->port >= l3->nports) {
-		hf_frame_free(&w->umem, ip_addr);
-		return;
-	}
-	neigh_output(w, l3, nh->port, nh->gw ? nh->gw : dst, ip_addr, ip_len);
+	neigh_output(w, l3, port, nh_ip, ip_addr, ip_len);
 }
 
 /*
@@ -394,6 +411,158 @@ static void icmp_error(struct hf_worker *w, const struct hf_l3 *l3,
 	local_output(w, l3, ip_addr, len);
 }
 
+/* ---- HA path probes (fwd/dataplane.h, struct hf_dp_probe) ---- */
+
+#define PROBE_ICMP_LEN	(sizeof(struct hf_icmp) + HF_DP_PROBE_PAYLOAD)
+#define PROBE_IP_LEN	(sizeof(struct hf_ipv4) + PROBE_ICMP_LEN)
+
+static inline uint32_t now_us(const struct hf_worker *w)
+{
+	/* low 32 bits: RTTs are differences, which survive the wrap */
+	return (uint32_t)(w->now_ns / HF_NSEC_PER_USEC);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return ntohl(v);
+}
+
+/*
+ * The probe's source: the egress port's own address on the next hop's
+ * subnet (else its first address), never a virtual one. A path probe
+ * tests this node's path whatever its HA role, and its reply must come
+ * back to this node even if the virtual addresses move meanwhile.
+ * Only a port without an address of its own falls back on
+ * hf_l3_addr_for().
+ */
+static uint32_t probe_source(const struct hf_l3_port *lp, uint32_t nh_ip)
+{
+	uint32_t i;
+
+	for (i = 0; i < lp->naddr; i++) {
+		uint32_t m = lp->addr[i].len ? ~0u << (32 - lp->addr[i].len) : 0;
+
+		if ((lp->addr[i].ip & m) == (nh_ip & m))
+			return lp->addr[i].ip;
+	}
+	return lp->naddr ? lp->addr[0].ip : hf_l3_addr_for(lp, nh_ip);
+}
+
+/* Build the echo request of @r from @src in the frame at @ip_addr. */
+static void probe_build(struct hf_worker *w, uint64_t ip_addr,
+			const struct hf_dp_probe_req *r, uint32_t src,
+			uint32_t token)
+{
+	struct hf_ipv4 *ip = (struct hf_ipv4 *)frame_ptr(w, ip_addr);
+	struct hf_icmp *icmp = (struct hf_icmp *)(ip + 1);
+	uint8_t *data = (uint8_t *)(icmp + 1);
+
+	memset(ip, 0, PROBE_IP_LEN);
+	ip->ver_ihl = 0x45;
+	ip->tot_len = htons((uint16_t)PROBE_IP_LEN);
+	ip->id = htons((uint16_t)r->seq);
+	/* 44 bytes fit every link: a probe is never fragmented */
+	ip->frag_off = htons(HF_IP_DF);
+	ip->ttl = LOCAL_TTL;
+	ip->protocol = HF_IPPROTO_ICMP;
+	ip->saddr = htonl(src);
+	ip->daddr = htonl(r->dst);
+	ip->check = hf_csum(ip, sizeof(*ip));
+	icmp->type = HF_ICMP_ECHO;
+	icmp->un.echo.id = htons(HF_DP_PROBE_ID);
+	icmp->un.echo.seq = htons((uint16_t)(r->target << HF_DP_PROBE_SEQ_SHIFT |
+					     (r->seq & HF_DP_PROBE_SEQ_LOW)));
+	put_be32(data, HF_DP_PROBE_MAGIC);
+	put_be32(data + 4, token);
+	put_be32(data + 8, r->seq);
+	put_be32(data + 12, now_us(w));
+	icmp->check = hf_csum(icmp, PROBE_ICMP_LEN);
+}
+
+void hf_pipeline_probe_tx(struct hf_worker *w, const struct hf_l3 *l3)
+{
+	struct hf_dp_probe *pr = w->dp->probe;
+	uint32_t token = __atomic_load_n(&pr->token, __ATOMIC_RELAXED);
+	struct hf_dp_probe_req r;
+	uint32_t n, src, nh_ip;
+	uint64_t f;
+	uint16_t port;
+
+	/* at most one ring's worth per loop, whatever dha does meanwhile */
+	for (n = 0; n < HF_DP_PROBE_RING && hf_dp_probe_take(pr, &r); n++) {
+		src = 0;
+		if (local_route(w, l3, r.dst, &port, &nh_ip))
+			src = probe_source(&l3->port[port], nh_ip);
+		if (!src) {
+			hf_worker_count(w, HF_CNT_ha_probe_no_route);
+			continue;
+		}
+		f = hf_frame_alloc(&w->umem);
+		if (!f) {
+			hf_worker_count(w, HF_CNT_frame_pool_empty);
+			continue;
+		}
+		blank_eth(w, f + HF_ETH_HLEN);
+		probe_build(w, f + HF_ETH_HLEN, &r, src, token);
+		hf_worker_count(w, HF_CNT_ha_probe_tx);
+		/* like local_output(), with the route already known */
+		w->drop_port = port;
+		neigh_output(w, l3, port, nh_ip, f + HF_ETH_HLEN,
+			     (uint32_t)PROBE_IP_LEN);
+	}
+}
+
+/*
+ * Is the echo reply at @ip the answer to one of our path probes? Then
+ * note its sequence number and round-trip time in its reply slot.
+ * Anything that does not match in every field is not ours and takes
+ * the ordinary path.
+ */
+static bool probe_reply(struct hf_worker *w, const struct hf_ipv4 *ip,
+			uint32_t ip_len)
+{
+	struct hf_dp_probe *pr = w->dp->probe;
+	uint32_t hlen = hf_ipv4_hlen(ip), target, seq;
+	const struct hf_icmp *icmp;
+	const uint8_t *data;
+	int32_t rtt;
+
+	if (!pr || ip_len - hlen != PROBE_ICMP_LEN)
+		return false;
+	icmp = (const struct hf_icmp *)((const uint8_t *)ip + hlen);
+	data = (const uint8_t *)(icmp + 1);
+	if (icmp->type != HF_ICMP_ECHOREPLY || icmp->code ||
+	    icmp->un.echo.id != htons(HF_DP_PROBE_ID) ||
+	    get_be32(data) != HF_DP_PROBE_MAGIC ||
+	    get_be32(data + 4) != __atomic_load_n(&pr->token, __ATOMIC_RELAXED))
+		return false;
+	target = ntohs(icmp->un.echo.seq) >> HF_DP_PROBE_SEQ_SHIFT;
+	seq = get_be32(data + 8);
+	if (target >= HF_DP_PROBE_TARGETS || !seq ||
+	    (seq & HF_DP_PROBE_SEQ_LOW) !=
+	    (ntohs(icmp->un.echo.seq) & HF_DP_PROBE_SEQ_LOW) ||
+	    ntohl(ip->saddr) != __atomic_load_n(&pr->target_ip[target],
+						__ATOMIC_RELAXED) ||
+	    hf_csum(icmp, PROBE_ICMP_LEN))
+		return false;
+	/* two workers' loop clocks: the receiver's may be a little behind
+	 * the sender's */
+	rtt = (int32_t)(now_us(w) - get_be32(data + 12));
+	__atomic_store_n(&pr->reply[target],
+			 HF_DP_PROBE_REPLY(seq, rtt > 0 ? rtt : 0),
+			 __ATOMIC_RELAXED);
+	return true;
+}
+
 static void local_input(struct hf_worker *w, const struct hf_l3 *l3,
 			uint64_t ip_addr, uint32_t ip_len)
 {
@@ -402,6 +571,12 @@ static void local_input(struct hf_worker *w, const struct hf_l3 *l3,
 	hf_worker_count(w, HF_CNT_local_delivered);
 	if (ip->protocol != HF_IPPROTO_ICMP) {
 		hf_worker_drop_ip(w, ip_addr, ip_len, HF_CNT_drop_local_proto);
+		return;
+	}
+	if (unlikely(probe_reply(w, ip, ip_len))) {
+		/* consumed: the slot holds what dha needs */
+		hf_worker_count(w, HF_CNT_ha_probe_reply_rx);
+		hf_frame_free(&w->umem, ip_addr);
 		return;
 	}
 	if (hf_icmp_echo_reply(ip, ip_len)) {

@@ -427,7 +427,7 @@ static void *worker_main(void *arg)
 	for (i = 0; i < w->nxsk; i++)
 		refill(w, &w->xsk[i]);
 	while (!hf_dp_stopping(dp)) {
-		const struct hf_l3 *l3 = rcu_dereference(dp->l3);
+		const struct hf_l3 *l3 = hf_dp_l3(dp);
 		uint32_t got = 0;
 
 		/* like l3: held until the quiescent state below */
@@ -441,6 +441,10 @@ static void *worker_main(void *arg)
 		if (unlikely(l3->announce != w->garp_gen || w->garp_left) &&
 		    w->id == 0)
 			hf_pipeline_announce(w, l3);
+		/* HA path probes from dha: one load while the ring is empty */
+		if (w->id == 0 && dp->probe &&
+		    unlikely(hf_dp_probe_pending(dp->probe)))
+			hf_pipeline_probe_tx(w, l3);
 		for (i = 0; i < w->nxsk; i++)
 			flush_port(w, (uint16_t)i);
 		for (i = 0; i < w->nxsk; i++) {

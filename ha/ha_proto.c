@@ -37,6 +37,10 @@
 
 #define KEY_WIRE_LEN	14
 
+/* body offsets of the stream messages' base */
+#define OFF_SYNC_BASE	12
+#define OFF_BULK_BASE	20
+
 _Static_assert(HF_HAP_HDR_LEN == OFF_SEQ + 8, "header layout");
 _Static_assert(HF_HAP_REC_SESS_UPSERT_LEN == 4 + 8 + 2 * KEY_WIRE_LEN +
 	       8 + 4 * 8 + 8, "SESS_UPSERT layout");
@@ -83,6 +87,13 @@ static inline uint32_t get_be32(const uint8_t *p)
 static inline uint64_t get_be64(const uint8_t *p)
 {
 	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
+}
+
+/* The base of a stream message: non-zero, at or below its seq as a
+ * serial number (any first seq works, see ha/sync_window.h). */
+static bool base_valid(uint64_t seq, uint64_t base)
+{
+	return base && (int64_t)(seq - base) >= 0;
 }
 
 static bool is_zero(const uint8_t *p, size_t n)
@@ -491,10 +502,11 @@ static bool body_valid(const struct hf_hap_msg *m)
 	case HF_HAP_SYNC_HELLO:
 		return m->u.sync_hello.next_seq != 0;
 	case HF_HAP_ACK:
-		return ack_valid(&m->u.ack);
+		return m->u.ack.epoch && ack_valid(&m->u.ack);
 	case HF_HAP_BULK_BEGIN:
 	case HF_HAP_BULK_END:
-		return m->u.bulk.seq != 0;
+		return m->u.bulk.seq && base_valid(m->u.bulk.seq,
+						   m->u.bulk.base);
 	case HF_HAP_RESYNC_REQUEST:
 		return m->u.resync.reason < HF_HAP_RESYNC_MAX;
 	default:
@@ -549,11 +561,13 @@ static void put_body(uint8_t *p, const struct hf_hap_msg *m)
 		put_be64(p + 8, m->u.sync_hello.applied);
 		put_be64(p + 16, m->u.sync_hello.peer_epoch);
 		put_be32(p + 24, m->u.sync_hello.flags);
+		put_be64(p + 28, m->u.sync_hello.sessions);
 		break;
 	case HF_HAP_ACK:
 		put_be64(p, m->u.ack.cum);
 		put_be16(p + 8, m->u.ack.nnack);
 		put_be16(p + 10, 0);
+		put_be64(p + 12, m->u.ack.epoch);
 		for (i = 0; i < m->u.ack.nnack; i++) {
 			uint8_t *q = p + HF_HAP_ACK_HDR_LEN +
 				     i * HF_HAP_NACK_LEN;
@@ -568,6 +582,7 @@ static void put_body(uint8_t *p, const struct hf_hap_msg *m)
 		put_be32(p + 8, m->u.bulk.bulk_id);
 		put_be32(p + 12, m->u.bulk.sessions);
 		put_be32(p + 16, m->u.bulk.neighs);
+		put_be64(p + OFF_BULK_BASE, m->u.bulk.base);
 		break;
 	default:	/* HF_HAP_RESYNC_REQUEST */
 		put_be32(p, (uint32_t)m->u.resync.reason << 24);
@@ -592,6 +607,7 @@ static enum hf_hap_err get_ack(const uint8_t *p, size_t n,
 		return HF_HAP_ERR_BAD_LENGTH;
 	if (get_be16(p + 10))
 		return HF_HAP_ERR_BAD_FIELD;
+	a->epoch = get_be64(p + 12);
 	for (i = 0; i < a->nnack; i++) {
 		const uint8_t *q = p + HF_HAP_ACK_HDR_LEN + i * HF_HAP_NACK_LEN;
 
@@ -638,6 +654,7 @@ static enum hf_hap_err get_body(const uint8_t *p, size_t n,
 		m->u.sync_hello.applied = get_be64(p + 8);
 		m->u.sync_hello.peer_epoch = get_be64(p + 16);
 		m->u.sync_hello.flags = get_be32(p + 24);
+		m->u.sync_hello.sessions = get_be64(p + 28);
 		break;
 	case HF_HAP_BULK_BEGIN:
 	case HF_HAP_BULK_END:
@@ -645,6 +662,7 @@ static enum hf_hap_err get_body(const uint8_t *p, size_t n,
 		m->u.bulk.bulk_id = get_be32(p + 8);
 		m->u.bulk.sessions = get_be32(p + 12);
 		m->u.bulk.neighs = get_be32(p + 16);
+		m->u.bulk.base = get_be64(p + OFF_BULK_BASE);
 		break;
 	default:	/* HF_HAP_RESYNC_REQUEST */
 		m->u.resync.reason = p[0];
@@ -668,7 +686,8 @@ static enum hf_hap_err get_sync(const uint8_t *p, size_t n,
 	s->seq = get_be64(p);
 	s->nrec = get_be16(p + 8);
 	s->flags = get_be16(p + 10);
-	if (!s->seq)
+	s->base = get_be64(p + OFF_SYNC_BASE);
+	if (!s->seq || !base_valid(s->seq, s->base))
 		return HF_HAP_ERR_BAD_FIELD;
 	for (off = HF_HAP_SYNC_HDR_LEN; off < n; off += used) {
 		used = 0;
@@ -813,12 +832,12 @@ int hf_hap_encode(struct hf_hap_tx *tx, const struct hf_hap_msg *m,
 
 int hf_hap_batch_init(struct hf_hap_batch *b, const struct hf_hap_tx *tx,
 		      uint8_t *buf, size_t cap, uint64_t sync_seq,
-		      uint16_t flags)
+		      uint64_t base, uint16_t flags)
 {
 	size_t tag = tx->auth ? HF_HAP_TAG_LEN : 0;
 
 	memset(b, 0, sizeof(*b));
-	if (!sync_seq || !buf || !tx_valid(tx))
+	if (!sync_seq || !base_valid(sync_seq, base) || !buf || !tx_valid(tx))
 		return -EINVAL;
 	cap = HF_MIN(cap, (size_t)HF_HAP_MAX_MSG);
 	if (cap < HF_HAP_HDR_LEN + HF_HAP_SYNC_HDR_LEN + tag)
@@ -830,6 +849,7 @@ int hf_hap_batch_init(struct hf_hap_batch *b, const struct hf_hap_tx *tx,
 	put_be64(buf + HF_HAP_HDR_LEN, sync_seq);
 	put_be16(buf + HF_HAP_HDR_LEN + 8, 0);
 	put_be16(buf + HF_HAP_HDR_LEN + 10, flags);
+	put_be64(buf + HF_HAP_HDR_LEN + OFF_SYNC_BASE, base);
 	return 0;
 }
 
@@ -887,6 +907,41 @@ int hf_hap_restamp(struct hf_hap_tx *tx, uint8_t *buf, size_t len)
 	    has_tag != (tx->auth != NULL))
 		return -EINVAL;
 	return seal(tx, buf, len);
+}
+
+int hf_hap_restamp_base(struct hf_hap_tx *tx, uint8_t *buf, size_t len,
+			uint64_t base)
+{
+	size_t body, off;
+
+	if (check_frame(buf, len) != HF_HAP_OK)
+		return -EINVAL;
+	body = len - HF_HAP_HDR_LEN -
+	       (buf[OFF_FLAGS] & HF_HAP_F_AUTH ? HF_HAP_TAG_LEN : 0);
+	switch (buf[OFF_TYPE]) {
+	case HF_HAP_SYNC:
+		if (body < HF_HAP_SYNC_HDR_LEN)
+			return -EINVAL;
+		off = OFF_SYNC_BASE;
+		break;
+	case HF_HAP_BULK_BEGIN:
+	case HF_HAP_BULK_END:
+		if (body != HF_HAP_BULK_LEN)
+			return -EINVAL;
+		off = OFF_BULK_BASE;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!base_valid(get_be64(buf + HF_HAP_HDR_LEN), base))
+		return -EINVAL;
+	/* checked by hf_hap_restamp before anything is written */
+	if (!tx_valid(tx) || get_be32(buf + OFF_NODE) != tx->node_id ||
+	    get_be64(buf + OFF_EPOCH) != tx->epoch ||
+	    !!(buf[OFF_FLAGS] & HF_HAP_F_AUTH) != (tx->auth != NULL))
+		return -EINVAL;
+	put_be64(buf + HF_HAP_HDR_LEN + off, base);
+	return hf_hap_restamp(tx, buf, len);
 }
 
 /* ---- replay window ---- */

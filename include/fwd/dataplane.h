@@ -18,6 +18,9 @@
  *  - ports[]: set up by the main thread before any worker starts, then
  *    read-only.
  *  - stop: set by the main thread, read by everyone (relaxed).
+ *  - probe: HA path probes (struct hf_dp_probe below): a request ring
+ *    from dha to worker 0, and reply slots any worker writes and dha
+ *    reads; allocated by hf_dp_init(), NULL in hand-made dataplanes.
  */
 #ifndef HF_FWD_DATAPLANE_H
 #define HF_FWD_DATAPLANE_H
@@ -30,11 +33,14 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "common/compiler.h"
 #include "common/rcu.h"
 #include "control/config.h"
 #include "fwd/capture.h"
 #include "fwd/port.h"
 
+struct hf_dha;
+struct hf_dssd;
 struct hf_fib;
 struct hf_ha_agent;
 struct hf_nh_table;
@@ -75,6 +81,112 @@ struct hf_l3 {
 	struct rcu_head rcu;
 };
 
+/*
+ * HA path probes (issue 4 "dha"). Probes go out through the data ports,
+ * which belong to the dataplane, so dha asks worker 0 to send them:
+ *
+ *   dha --hf_dp_probe_post()--> req[] --hf_dp_probe_take()--> worker 0
+ *   worker 0: ICMP echo request from the egress port's own address,
+ *             routed like any local packet (FIB, neighbour, hold queue)
+ *   any worker: the matching echo reply -> reply[target] (atomic store)
+ *   dha: reads reply[target] when the probe's interval is over
+ *
+ * On the wire: identifier HF_DP_PROBE_ID; sequence number target <<
+ * HF_DP_PROBE_SEQ_SHIFT | (seq & HF_DP_PROBE_SEQ_LOW); a payload of
+ * HF_DP_PROBE_PAYLOAD bytes, big-endian words: HF_DP_PROBE_MAGIC, the
+ * token, the full 32-bit seq, the send time in microseconds (low 32
+ * bits of the worker's clock). A reply counts only if identifier,
+ * magic, token, target index, source address (target_ip[]) and ICMP
+ * checksum all match: replies to another process's probes (same
+ * identifier, other token) or from another host are not ours.
+ *
+ * Reply slot: HF_DP_PROBE_REPLY(seq, rtt_us) - the full seq of the last
+ * probe answered and its round-trip time as the dataplane measured it
+ * (send stamp echoed in the payload, receive stamp on arrival), so the
+ * figure does not include dha's own wake-up delays. 0: nothing yet
+ * (seq 0 is never sent).
+ *
+ * Concurrency: req[] is single-producer (dha: head) single-consumer
+ * (worker 0: tail); the release store of head publishes a request, the
+ * release store of tail hands the slot back, as in fwd/event.h. token
+ * and target_ip[] are written by dha before it posts a probe for that
+ * target (relaxed atomics) and read by the workers that check replies.
+ * reply[] is stored by whichever worker receives the reply (relaxed: one
+ * 64-bit word carries everything) and loaded by dha.
+ */
+#define HF_DP_PROBE_TARGETS	64	/* HF_HA_MAX_GROUPS * HF_HA_MAX_TARGETS */
+#define HF_DP_PROBE_RING	64	/* requests in flight; power of two */
+#define HF_DP_PROBE_ID		0x4846	/* ICMP echo identifier, "HF" */
+#define HF_DP_PROBE_MAGIC	0x48466861u	/* payload tag, "HFha" */
+#define HF_DP_PROBE_SEQ_SHIFT	10	/* wire seq: target in the top 6 bits */
+#define HF_DP_PROBE_SEQ_LOW	0x3ffu
+#define HF_DP_PROBE_PAYLOAD	16	/* magic, token, seq, send time */
+
+_Static_assert(HF_DP_PROBE_TARGETS == HF_HA_MAX_GROUPS * HF_HA_MAX_TARGETS,
+	       "one reply slot per path-group target");
+_Static_assert(HF_DP_PROBE_TARGETS <= (1u << (16 - HF_DP_PROBE_SEQ_SHIFT)),
+	       "a target index fits the top bits of the echo sequence");
+
+#define HF_DP_PROBE_REPLY(seq, rtt_us)	\
+	((uint64_t)(seq) << 32 | (uint32_t)(rtt_us))
+
+/* One probe to send: an echo request to @dst for slot @target. */
+struct hf_dp_probe_req {
+	uint32_t dst;			/* host order */
+	uint32_t seq;			/* full sequence number, never 0 */
+	uint16_t target;		/* < HF_DP_PROBE_TARGETS */
+};
+
+struct hf_dp_probe {
+	uint32_t head __hf_cacheline_aligned;	/* producer: dha */
+	uint32_t tail __hf_cacheline_aligned;	/* consumer: worker 0 */
+	struct hf_dp_probe_req req[HF_DP_PROBE_RING] __hf_cacheline_aligned;
+	uint32_t token;				/* atomic, dha */
+	uint32_t target_ip[HF_DP_PROBE_TARGETS];	/* atomic, dha */
+	uint64_t reply[HF_DP_PROBE_TARGETS] __hf_cacheline_aligned;
+};
+
+/**
+ * hf_dp_probe_post() - producer (dha): queue @r for worker 0.
+ * Return: false if the ring is full (worker 0 is not draining it).
+ */
+static inline bool hf_dp_probe_post(struct hf_dp_probe *p,
+				    const struct hf_dp_probe_req *r)
+{
+	uint32_t head = p->head;
+	uint32_t tail = __atomic_load_n(&p->tail, __ATOMIC_ACQUIRE);
+
+	if (head - tail >= HF_DP_PROBE_RING)
+		return false;
+	p->req[head & (HF_DP_PROBE_RING - 1)] = *r;
+	__atomic_store_n(&p->head, head + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+/**
+ * hf_dp_probe_pending() - consumer (worker 0): is a request waiting?
+ * The cheap per-loop test: one load of a line that changes only when
+ * dha posts.
+ */
+static inline bool hf_dp_probe_pending(const struct hf_dp_probe *p)
+{
+	return __atomic_load_n(&p->head, __ATOMIC_RELAXED) != p->tail;
+}
+
+/** hf_dp_probe_take() - consumer (worker 0): the oldest request, or false. */
+static inline bool hf_dp_probe_take(struct hf_dp_probe *p,
+				    struct hf_dp_probe_req *r)
+{
+	uint32_t tail = p->tail;
+	uint32_t head = __atomic_load_n(&p->head, __ATOMIC_ACQUIRE);
+
+	if (tail == head)
+		return false;
+	*r = p->req[tail & (HF_DP_PROBE_RING - 1)];
+	__atomic_store_n(&p->tail, tail + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
 #define HF_DP_CAP_FILTER_MAX	1024
 
 /*
@@ -112,6 +224,11 @@ struct hf_dataplane {
 	uint32_t nworkers;
 	struct hf_ha_agent *ha;			/* NULL: no HA; set before
 						 * mprelay starts */
+	struct hf_dha *dha;			/* NULL: no dha; set before
+						 * mprelay starts */
+	struct hf_dssd *dssd;			/* HA2 session sync, or NULL;
+						 * set before mprelay starts */
+	struct hf_dp_probe *probe;		/* HA path probes, see above */
 	int event_fd;				/* workers -> mprelay wake-up */
 	pthread_mutex_t l3_lock;		/* hf_dp_l3_edit() editors */
 	bool stop;				/* atomic */
@@ -147,6 +264,15 @@ static inline uint32_t hf_l3_addr_for(const struct hf_l3_port *p, uint32_t ip)
 }
 
 /** hf_l3_port_owns() - is @ip one of @port's addresses? */
+/* The current L3 snapshot, for an RCU reader (TSan sees the publish). */
+static inline const struct hf_l3 *hf_dp_l3(const struct hf_dataplane *dp)
+{
+	const struct hf_l3 *l3 = rcu_dereference(dp->l3);
+
+	hf_tsan_acquire(l3);
+	return l3;
+}
+
 static inline bool hf_l3_port_owns(const struct hf_l3_port *p, uint32_t ip)
 {
 	uint32_t i;

@@ -8,7 +8,8 @@
  *
  * Concurrency: runs on the worker thread, RCU-online; reads FIB, next
  * hops, neighbours and the L3 snapshot; writes only worker-owned state
- * (and the atomic probe fields of neighbour entries).
+ * (and the atomic probe fields of neighbour entries, the atomic reply
+ * slots of the HA path probes, and worker 0 the probe ring's tail).
  */
 #ifndef HF_FWD_PIPELINE_H
 #define HF_FWD_PIPELINE_H
@@ -39,5 +40,15 @@ void hf_pipeline_hold_scan(struct hf_worker *w, const struct hf_l3 *l3);
  * when it is due; @l3->garp_count rounds, @l3->garp_interval_ns apart.
  */
 void hf_pipeline_announce(struct hf_worker *w, const struct hf_l3 *l3);
+
+/**
+ * hf_pipeline_probe_tx() - worker 0, when hf_dp_probe_pending(): turn
+ * the HA path-probe requests that dha posted (at most one ring's worth)
+ * into ICMP echo requests from the egress port's own address and send
+ * them like any packet the router originates (FIB, neighbour
+ * resolution, hold queue). The matching echo replies, on any worker,
+ * fill the reply slots of w->dp->probe (see fwd/dataplane.h).
+ */
+void hf_pipeline_probe_tx(struct hf_worker *w, const struct hf_l3 *l3);
 
 #endif /* HF_FWD_PIPELINE_H */

@@ -87,6 +87,9 @@
 	X(icmp_error_tx,	icmp, info,  "ICMP errors generated")		\
 	X(icmp_error_ratelimited, icmp, warn,  "ICMP errors suppressed by rate limit") \
 	X(icmp_error_suppressed, icmp, info,  "ICMP errors not allowed (RFC 1812)") \
+	X(ha_probe_tx,		icmp, info,  "HA path-monitor echo requests sent (worker 0)") \
+	X(ha_probe_no_route,	icmp, warn,  "HA path-monitor probes not sent: no route or no source address") \
+	X(ha_probe_reply_rx,	icmp, info,  "HA path-monitor echo replies received") \
 	X(fq_short,		ring, info,  "fill ring refills short of frames") \
 	X(frame_pool_empty,	ring, error, "frame allocations that failed")	\
 	X(tx_kicks,		ring, info,  "sendto() kicks of a TX ring")	\

@@ -11,8 +11,12 @@
  * Concurrency: everything in struct hf_worker is owned by the worker
  * thread, except: stats (read by mprelay with relaxed loads), events
  * (SPSC ring, consumed by mprelay), loops/busy_loops/tid/cpu (read by
- * mprelay for `show threads`). The worker is an RCU-QSBR reader, online
- * while it runs and offline while it sleeps in adaptive poll mode.
+ * mprelay for `show threads`; loops also by dha, as the worker's
+ * heartbeat: it advances every iteration, at least every 10 ms while
+ * idle in adaptive mode). Worker 0 also sends the HA path probes that
+ * dha posts on dp->probe (hf_pipeline_probe_tx()). The worker is an
+ * RCU-QSBR reader, online while it runs and offline while it sleeps in
+ * adaptive poll mode.
  *
  * Packet capture (fwd/capture.h): the worker takes dp->capture once per
  * loop into w->capture and uses that snapshot until its quiescent

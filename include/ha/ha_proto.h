@@ -60,21 +60,34 @@
  * stream of SYNC/BULK_BEGIN/BULK_END messages, is kept when one is
  * retransmitted (hf_hap_restamp() gives it a new header seq), and is
  * what ACK, NACK, HELLO.sync_applied and SYNC_HELLO talk about.
- *   SYNC_HELLO 0x10 (28 bytes):  0 u64 next_seq (next sync seq the
- *       sender will use, != 0)  8 u64 applied (highest sync seq applied
- *       in order from the peer)  16 u64 peer_epoch  24 u32 flags
- *       (HF_HAP_SH_*)
- *   SYNC 0x11 (12 + records):  0 u64 sync_seq (!= 0)  8 u16 nrec
+ *   SYNC_HELLO 0x10 (36 bytes), sent by both sides about once a second
+ *     and when the sender wants a bulk sync:  0 u64 next_seq (next sync
+ *       seq the sender will use, != 0)  8 u64 applied (highest sync seq
+ *       applied in order from the peer)  16 u64 peer_epoch (the epoch
+ *       of the peer's stream that `applied` counts in; 0: none yet)
+ *       24 u32 flags (HF_HAP_SH_*)  28 u64 sessions (live sessions in
+ *       the sender's table, for `show ha`)
+ *   SYNC 0x11 (20 + records):  0 u64 sync_seq (!= 0)  8 u16 nrec
  *       (records that follow, >= 1)  10 u16 flags (HF_HAP_SYNC_BULK)
- *   ACK 0x12 (12 + 16 * nnack):  0 u64 cum (every sync seq <= cum was
- *       received)  8 u16 nnack (<= 16)  10 u16 res, then nnack ranges
- *       { u64 first, u64 last } of sync seqs missing: cum < first <=
- *       last, ascending, not overlapping nor adjacent.
- *   BULK_BEGIN 0x13, BULK_END 0x14 (20 bytes):  0 u64 sync_seq (!= 0,
+ *       12 u64 base (the sender's oldest unacknowledged sync seq when
+ *       it sent this copy: != 0 and <= sync_seq as a serial number,
+ *       i.e. (int64_t)(sync_seq - base) >= 0; a receiver that is
+ *       behind it skips ahead instead of waiting for what was freed)
+ *   ACK 0x12 (20 + 16 * nnack):  0 u64 cum (every sync seq <= cum was
+ *       received)  8 u16 nnack (<= 16)  10 u16 res  12 u64 epoch (!= 0:
+ *       the stream acknowledged, i.e. the header epoch of the data
+ *       messages counted; a sender ignores ACKs of another epoch), then
+ *       nnack ranges { u64 first, u64 last } of sync seqs missing:
+ *       cum < first <= last, ascending, not overlapping nor adjacent.
+ *   BULK_BEGIN 0x13, BULK_END 0x14 (28 bytes):  0 u64 sync_seq (!= 0,
  *       in the stream)  8 u32 bulk_id  12 u32 sessions  16 u32 neighs
  *       (BEGIN: how many the sender expects to send; END: sent)
+ *       20 u64 base (as in SYNC)
  *   RESYNC_REQUEST 0x15 (4 bytes):  0 u8 reason (enum hf_hap_resync)
  *       1 u8[3] res: ask the peer for a bulk sync.
+ * The stream messages (SYNC, BULK_BEGIN, BULK_END) are kept by the
+ * sender until acknowledged and resent with hf_hap_restamp_base(): a new
+ * header seq, the current base, a new tag.
  *
  * SYNC records: a 4-byte prefix { u16 type, u16 len } where len counts
  * the whole record, prefix included (>= 4). A known type has exactly its
@@ -148,11 +161,11 @@
 /* body sizes */
 #define HF_HAP_HELLO_LEN	36
 #define HF_HAP_GOODBYE_LEN	4
-#define HF_HAP_SYNC_HELLO_LEN	28
-#define HF_HAP_SYNC_HDR_LEN	12	/* then the records */
-#define HF_HAP_ACK_HDR_LEN	12	/* then 16 bytes per NACK range */
+#define HF_HAP_SYNC_HELLO_LEN	36
+#define HF_HAP_SYNC_HDR_LEN	20	/* then the records */
+#define HF_HAP_ACK_HDR_LEN	20	/* then 16 bytes per NACK range */
 #define HF_HAP_NACK_LEN		16
-#define HF_HAP_BULK_LEN		20
+#define HF_HAP_BULK_LEN		28
 #define HF_HAP_RESYNC_LEN	4
 
 /* record sizes, prefix included */
@@ -298,12 +311,14 @@ struct hf_hap_sync_hello {
 	uint64_t applied;
 	uint64_t peer_epoch;
 	uint32_t flags;			/* HF_HAP_SH_* */
+	uint64_t sessions;		/* live sessions of the sender */
 };
 
 /* A decoded SYNC: its records stay in the receive buffer (@rec points
  * into it) and are read with hf_hap_rec_next(). */
 struct hf_hap_sync {
 	uint64_t seq;
+	uint64_t base;			/* sender's oldest unacked seq */
 	uint16_t flags;			/* HF_HAP_SYNC_* */
 	uint16_t nrec;			/* records, unknown ones included */
 	uint16_t nunknown;		/* of which of unknown type */
@@ -317,6 +332,7 @@ struct hf_hap_nack {
 };
 
 struct hf_hap_ack {
+	uint64_t epoch;			/* the stream acknowledged */
 	uint64_t cum;
 	uint16_t nnack;
 	struct hf_hap_nack nack[HF_HAP_MAX_NACK];
@@ -325,6 +341,7 @@ struct hf_hap_ack {
 /* BULK_BEGIN and BULK_END */
 struct hf_hap_bulk {
 	uint64_t seq;
+	uint64_t base;			/* sender's oldest unacked seq */
 	uint32_t bulk_id;
 	uint32_t sessions;
 	uint32_t neighs;
@@ -497,15 +514,15 @@ void hf_hap_rec_iter_init(struct hf_hap_rec_iter *it,
 bool hf_hap_rec_next(struct hf_hap_rec_iter *it, struct hf_hap_rec *r);
 
 /**
- * hf_hap_batch_init() - start a SYNC batch with @sync_seq and @flags in
- * @buf. Room for a tag is kept if @tx has a key; the batch never grows
- * beyond HF_HAP_MAX_MSG whatever @cap is.
- * Return: 0; -EINVAL if @sync_seq is 0; -ENOSPC if @cap cannot hold a
- * batch header.
+ * hf_hap_batch_init() - start a SYNC batch with @sync_seq, @base and
+ * @flags in @buf. Room for a tag is kept if @tx has a key; the batch
+ * never grows beyond HF_HAP_MAX_MSG whatever @cap is.
+ * Return: 0; -EINVAL if @sync_seq is 0 or @base is 0 or above @sync_seq
+ * (serial); -ENOSPC if @cap cannot hold a batch header.
  */
 int hf_hap_batch_init(struct hf_hap_batch *b, const struct hf_hap_tx *tx,
 		      uint8_t *buf, size_t cap, uint64_t sync_seq,
-		      uint16_t flags);
+		      uint64_t base, uint16_t flags);
 
 /**
  * hf_hap_batch_add() - append @r. A record of unknown, non-critical type
@@ -538,6 +555,16 @@ int hf_hap_batch_finish(struct hf_hap_batch *b, struct hf_hap_tx *tx,
  * epoch, key presence); -EOVERFLOW; -EIO (HMAC).
  */
 int hf_hap_restamp(struct hf_hap_tx *tx, uint8_t *buf, size_t len);
+
+/**
+ * hf_hap_restamp_base() - hf_hap_restamp() of a stream message (SYNC,
+ * BULK_BEGIN, BULK_END) that first sets its base to @base: how a copy
+ * sent later carries the sender's current oldest unacked seq.
+ * Return: as hf_hap_restamp(); -EINVAL also for another type, or a
+ * @base that is 0 or above the message's sync seq (serial).
+ */
+int hf_hap_restamp_base(struct hf_hap_tx *tx, uint8_t *buf, size_t len,
+			uint64_t base);
 
 /**
  * hf_hap_replay_check() - may a message of the peer with @epoch and

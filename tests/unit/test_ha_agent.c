@@ -109,12 +109,12 @@ static enum hf_ha_state node_state(struct node *n)
 
 static bool forwarding(struct node *n)
 {
-	return rcu_dereference(n->dp.l3)->forward;
+	return hf_dp_l3(&n->dp)->forward;
 }
 
 static uint32_t announce(struct node *n)
 {
-	return rcu_dereference(n->dp.l3)->announce;
+	return hf_dp_l3(&n->dp)->announce;
 }
 
 /* Poll until @n is in @s (and its dataplane agrees), at most @ms.

@@ -195,12 +195,15 @@ static void sample_msg(unsigned int i, struct hf_hap_msg *m)
 		m->u.sync_hello = (struct hf_hap_sync_hello){
 			.next_seq = 1000, .applied = 999,
 			.peer_epoch = 0xdeadbeefcafef00dull,
-			.flags = HF_HAP_SH_SOURCE | HF_HAP_SH_NEED_BULK };
+			.flags = HF_HAP_SH_SOURCE | HF_HAP_SH_NEED_BULK,
+			.sessions = 0x0123456789abcdefull };
 		break;
 	case S_ACK0:
+		m->u.ack.epoch = 0xe1e2e3e4e5e6e7e8ull;
 		m->u.ack.cum = 77;
 		break;
 	case S_ACK3:
+		m->u.ack.epoch = 1;
 		m->u.ack.cum = 100;
 		m->u.ack.nnack = 3;
 		m->u.ack.nack[0] = (struct hf_hap_nack){ 101, 101 };
@@ -208,6 +211,7 @@ static void sample_msg(unsigned int i, struct hf_hap_msg *m)
 		m->u.ack.nack[2] = (struct hf_hap_nack){ 200, UINT64_MAX };
 		break;
 	case S_ACK16:
+		m->u.ack.epoch = UINT64_MAX;
 		m->u.ack.cum = 0;
 		m->u.ack.nnack = HF_HAP_MAX_NACK;
 		for (k = 0; k < HF_HAP_MAX_NACK; k++)
@@ -217,8 +221,8 @@ static void sample_msg(unsigned int i, struct hf_hap_msg *m)
 	case S_BULK_BEGIN:
 	case S_BULK_END:
 		m->u.bulk = (struct hf_hap_bulk){
-			.seq = 5000 + i, .bulk_id = 3, .sessions = 123456,
-			.neighs = 77 };
+			.seq = 5000 + i, .base = 4990 + i, .bulk_id = 3,
+			.sessions = 123456, .neighs = 77 };
 		break;
 	default:	/* S_RESYNC */
 		m->u.resync.reason = HF_HAP_RESYNC_GAP;
@@ -277,7 +281,7 @@ static size_t build(unsigned int i, const struct hf_hap_auth *auth,
 	}
 	n = sync_recs(i, recs, N(recs));
 	assert_int_equal(hf_hap_batch_init(&b, &tx, buf, BUFSZ, 9000 + i,
-					   HF_HAP_SYNC_BULK), 0);
+					   8000 + i, HF_HAP_SYNC_BULK), 0);
 	for (k = 0; k < n; k++)
 		assert_int_equal(hf_hap_batch_add(&b, &recs[k]), 0);
 	assert_int_equal(hf_hap_batch_finish(&b, &tx, &len), 0);
@@ -370,8 +374,11 @@ static void assert_body_eq(const struct hf_hap_msg *a,
 		assert_int_equal(a->u.sync_hello.peer_epoch,
 				 b->u.sync_hello.peer_epoch);
 		assert_int_equal(a->u.sync_hello.flags, b->u.sync_hello.flags);
+		assert_int_equal(a->u.sync_hello.sessions,
+				 b->u.sync_hello.sessions);
 		break;
 	case HF_HAP_ACK:
+		assert_int_equal(a->u.ack.epoch, b->u.ack.epoch);
 		assert_int_equal(a->u.ack.cum, b->u.ack.cum);
 		assert_int_equal(a->u.ack.nnack, b->u.ack.nnack);
 		for (k = 0; k < a->u.ack.nnack; k++) {
@@ -384,6 +391,7 @@ static void assert_body_eq(const struct hf_hap_msg *a,
 	case HF_HAP_BULK_BEGIN:
 	case HF_HAP_BULK_END:
 		assert_int_equal(a->u.bulk.seq, b->u.bulk.seq);
+		assert_int_equal(a->u.bulk.base, b->u.bulk.base);
 		assert_int_equal(a->u.bulk.bulk_id, b->u.bulk.bulk_id);
 		assert_int_equal(a->u.bulk.sessions, b->u.bulk.sessions);
 		assert_int_equal(a->u.bulk.neighs, b->u.bulk.neighs);
@@ -482,20 +490,47 @@ static void test_golden(void **state)
 	assert_int_equal(len, sizeof(want));
 	assert_memory_equal(buf, want, len);
 
-	/* one SESS_UPSERT record, after the 12-byte SYNC header */
+	/* one SESS_UPSERT record, after the 20-byte SYNC header */
 	tx_make(&tx, NULL);
 	assert_int_equal(hf_hap_batch_init(&b, &tx, buf, sizeof(buf),
-					   0x0a0b0c0d0e0f1011ull, 0x8001), 0);
+					   0x0a0b0c0d0e0f1011ull,
+					   0x0a0b0c0d0e0f0001ull, 0x8001), 0);
 	sample_rec(0, &r);
 	assert_int_equal(hf_hap_batch_add(&b, &r), 0);
 	assert_int_equal(hf_hap_batch_finish(&b, &tx, &len), 0);
-	assert_int_equal(len, 32 + 12 + 88);
+	assert_int_equal(len, 32 + 20 + 88);
 	assert_int_equal(peek(buf, 3, 1), HF_HAP_SYNC);
 	assert_int_equal(peek(buf, 6, 2), len);
 	assert_int_equal(peek(buf, 32, 8), 0x0a0b0c0d0e0f1011ull);
 	assert_int_equal(peek(buf, 40, 2), 1);		/* nrec */
 	assert_int_equal(peek(buf, 42, 2), 0x8001);	/* flags as given */
-	assert_memory_equal(buf + 44, golden_sess, sizeof(golden_sess));
+	assert_int_equal(peek(buf, 44, 8), 0x0a0b0c0d0e0f0001ull); /* base */
+	assert_memory_equal(buf + 52, golden_sess, sizeof(golden_sess));
+
+	/* the other stream messages and the ACK, field by field */
+	sample_msg(S_BULK_BEGIN, &m);
+	tx_make(&tx, NULL);
+	assert_int_equal(hf_hap_encode(&tx, &m, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 32 + 28);
+	assert_int_equal(peek(buf, 32, 8), 5000 + S_BULK_BEGIN);
+	assert_int_equal(peek(buf, 40, 4), 3);
+	assert_int_equal(peek(buf, 44, 4), 123456);
+	assert_int_equal(peek(buf, 48, 4), 77);
+	assert_int_equal(peek(buf, 52, 8), 4990 + S_BULK_BEGIN);
+	sample_msg(S_ACK3, &m);
+	assert_int_equal(hf_hap_encode(&tx, &m, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 32 + 20 + 3 * 16);
+	assert_int_equal(peek(buf, 32, 8), 100);	/* cum */
+	assert_int_equal(peek(buf, 40, 2), 3);		/* nnack */
+	assert_int_equal(peek(buf, 42, 2), 0);		/* res */
+	assert_int_equal(peek(buf, 44, 8), 1);		/* epoch */
+	assert_int_equal(peek(buf, 52, 8), 101);	/* first range */
+	sample_msg(S_SYNC_HELLO, &m);
+	assert_int_equal(hf_hap_encode(&tx, &m, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 32 + 36);
+	assert_int_equal(peek(buf, 56, 4), HF_HAP_SH_SOURCE |
+					   HF_HAP_SH_NEED_BULK);
+	assert_int_equal(peek(buf, 60, 8), 0x0123456789abcdefull);
 }
 
 /* ---- round trips ---- */
@@ -548,6 +583,7 @@ static void test_roundtrip_records(void **state)
 			assert_hdr(&out.hdr, HF_HAP_SYNC, a, len, 42);
 			assert_int_equal(out.u.sync.seq, 9000 + i);
 			assert_int_equal(out.u.sync.flags, HF_HAP_SYNC_BULK);
+			assert_int_equal(out.u.sync.base, 8000 + i);
 			n = sync_recs(i, want, N(want));
 			assert_int_equal(out.u.sync.nrec, n);
 			assert_int_equal(out.u.sync.nunknown,
@@ -790,10 +826,10 @@ static void test_body_lengths(void **state)
 	poke(buf, 32 + 8, 2, 0xffff);
 	assert_int_equal(decode_exact(buf, len, NULL, &out),
 			 HF_HAP_ERR_BAD_COUNT);
-	/* SYNC shorter than its 12-byte header */
+	/* SYNC shorter than its 20-byte header */
 	len = build(S_SYNC_MIX, NULL, buf);
-	poke(buf, 6, 2, 32 + 11);
-	assert_int_equal(decode_exact(buf, 32 + 11, NULL, &out),
+	poke(buf, 6, 2, 32 + 19);
+	assert_int_equal(decode_exact(buf, 32 + 19, NULL, &out),
 			 HF_HAP_ERR_BAD_LENGTH);
 }
 
@@ -808,10 +844,10 @@ struct field_case {
 	enum hf_hap_err want;
 };
 
-/* body at 32; the first record of a SYNC at 44, its fields at 44 + n */
+/* body at 32; the first record of a SYNC at 52, its fields at 52 + n */
 #define B(n)	(32 + (n))
-#define R(n)	(44 + (n))
-#define R2(n)	(44 + 88 + (n))	/* the second: UDP SESS_UPSERT */
+#define R(n)	(52 + (n))
+#define R2(n)	(52 + 88 + (n))	/* the second: UDP SESS_UPSERT */
 
 static const struct field_case field_cases[] = {
 	{ "hello state 4", S_HELLO, B(2), 1, 4, HF_HAP_OK },
@@ -827,20 +863,31 @@ static const struct field_case field_cases[] = {
 	{ "bye reason 2", S_GOODBYE, B(0), 1, 2, HF_HAP_ERR_BAD_FIELD },
 	{ "bye res", S_GOODBYE, B(3), 1, 1, HF_HAP_ERR_BAD_FIELD },
 	{ "shello next 0", S_SYNC_HELLO, B(0), 8, 0, HF_HAP_ERR_BAD_FIELD },
+	{ "shello sessions 0", S_SYNC_HELLO, B(28), 8, 0, HF_HAP_OK },
 	{ "ack res", S_ACK3, B(10), 2, 1, HF_HAP_ERR_BAD_FIELD },
-	{ "ack first = cum", S_ACK3, B(12), 8, 100, HF_HAP_ERR_BAD_FIELD },
-	{ "ack first < cum", S_ACK3, B(12), 8, 5, HF_HAP_ERR_BAD_FIELD },
-	{ "ack first > last", S_ACK3, B(28), 8, 111, HF_HAP_ERR_BAD_FIELD },
-	{ "ack adjacent", S_ACK3, B(28), 8, 102, HF_HAP_ERR_BAD_FIELD },
-	{ "ack overlap", S_ACK3, B(28), 8, 101, HF_HAP_ERR_BAD_FIELD },
-	{ "ack gap of one", S_ACK3, B(20), 8, 101, HF_HAP_OK },
-	{ "ack first range wider", S_ACK3, B(20), 8, 102,
+	{ "ack epoch 0", S_ACK3, B(12), 8, 0, HF_HAP_ERR_BAD_FIELD },
+	{ "ack epoch 0, no ranges", S_ACK0, B(12), 8, 0,
+	  HF_HAP_ERR_BAD_FIELD },
+	{ "ack first = cum", S_ACK3, B(20), 8, 100, HF_HAP_ERR_BAD_FIELD },
+	{ "ack first < cum", S_ACK3, B(20), 8, 5, HF_HAP_ERR_BAD_FIELD },
+	{ "ack first > last", S_ACK3, B(36), 8, 111, HF_HAP_ERR_BAD_FIELD },
+	{ "ack adjacent", S_ACK3, B(36), 8, 102, HF_HAP_ERR_BAD_FIELD },
+	{ "ack overlap", S_ACK3, B(36), 8, 101, HF_HAP_ERR_BAD_FIELD },
+	{ "ack gap of one", S_ACK3, B(28), 8, 101, HF_HAP_OK },
+	{ "ack first range wider", S_ACK3, B(28), 8, 102,
 	  HF_HAP_ERR_BAD_FIELD },	/* now adjacent to [103,110] */
-	{ "ack descending", S_ACK3, B(44), 8, 104, HF_HAP_ERR_BAD_FIELD },
+	{ "ack descending", S_ACK3, B(52), 8, 104, HF_HAP_ERR_BAD_FIELD },
 	{ "ack cum max", S_ACK0, B(0), 8, UINT64_MAX, HF_HAP_OK },
 	{ "ack cum max with ranges", S_ACK3, B(0), 8, UINT64_MAX,
 	  HF_HAP_ERR_BAD_FIELD },
 	{ "bulk seq 0", S_BULK_END, B(0), 8, 0, HF_HAP_ERR_BAD_FIELD },
+	{ "bulk base 0", S_BULK_END, B(20), 8, 0, HF_HAP_ERR_BAD_FIELD },
+	{ "bulk base = seq", S_BULK_END, B(20), 8, 5000 + S_BULK_END,
+	  HF_HAP_OK },
+	{ "bulk base > seq", S_BULK_END, B(20), 8, 5001 + S_BULK_END,
+	  HF_HAP_ERR_BAD_FIELD },
+	{ "bulk base before a wrap", S_BULK_BEGIN, B(20), 8, UINT64_MAX,
+	  HF_HAP_OK },		/* serial numbers: max + 1 + 5006 = seq */
 	{ "resync reason 2", S_RESYNC, B(0), 1, 2, HF_HAP_OK },
 	{ "resync reason 3", S_RESYNC, B(0), 1, 3, HF_HAP_ERR_BAD_FIELD },
 	{ "resync res", S_RESYNC, B(1), 1, 1, HF_HAP_ERR_BAD_FIELD },
@@ -851,6 +898,15 @@ static const struct field_case field_cases[] = {
 	{ "sync nrec max", S_SYNC_MIX, B(8), 2, 0xffff,
 	  HF_HAP_ERR_BAD_COUNT },
 	{ "sync flags all", S_SYNC_MIX, B(10), 2, 0xffff, HF_HAP_OK },
+	{ "sync base 0", S_SYNC_MIX, B(12), 8, 0, HF_HAP_ERR_BAD_FIELD },
+	{ "sync base = seq", S_SYNC_MIX, B(12), 8, 9000 + S_SYNC_MIX,
+	  HF_HAP_OK },
+	{ "sync base > seq", S_SYNC_MIX, B(12), 8, 9001 + S_SYNC_MIX,
+	  HF_HAP_ERR_BAD_FIELD },
+	{ "sync base half a space below", S_SYNC_MIX, B(12), 8,
+	  9000 + S_SYNC_MIX - (1ull << 63), HF_HAP_ERR_BAD_FIELD },
+	{ "sync base just under half", S_SYNC_MIX, B(12), 8,
+	  9001 + S_SYNC_MIX - (1ull << 63), HF_HAP_OK },
 	/* the first record of S_SYNC_MIX: a TCP SESS_UPSERT */
 	{ "sess len 0", S_SYNC_MIX, R(2), 2, 0, HF_HAP_ERR_BAD_RECORD },
 	{ "sess len 3", S_SYNC_MIX, R(2), 2, 3, HF_HAP_ERR_BAD_RECORD },
@@ -888,10 +944,10 @@ static const struct field_case field_cases[] = {
 	  HF_HAP_OK },
 };
 
-/* Records of S_SYNC_UNKNOWN: NEIGH_DELETE at 44 (10), unknown at 54
- * (11), NEIGH_UPSERT at 65 (18). */
-#define U1(n)	(54 + (n))
-#define U2(n)	(65 + (n))
+/* Records of S_SYNC_UNKNOWN: NEIGH_DELETE at 52 (10), unknown at 62
+ * (11), NEIGH_UPSERT at 73 (18). */
+#define U1(n)	(62 + (n))
+#define U2(n)	(73 + (n))
 
 static const struct field_case rec_cases[] = {
 	{ "ndel ip 0", S_SYNC_UNKNOWN, R(4), 4, 0, HF_HAP_ERR_BAD_FIELD },
@@ -1013,11 +1069,28 @@ static void test_encode_invalid(void **state)
 			 -EINVAL);
 	assert_int_equal(tx.seq, 0);		/* nothing was sent */
 
-	/* records */
-	assert_int_equal(hf_hap_batch_init(&b, &tx, buf, sizeof(buf), 0, 0),
+	sample_msg(S_ACK0, &m);
+	m.u.ack.epoch = 0;
+	assert_int_equal(hf_hap_encode(&tx, &m, buf, sizeof(buf), &len),
 			 -EINVAL);
-	assert_int_equal(hf_hap_batch_init(&b, &tx, buf, sizeof(buf), 1, 0),
-			 0);
+	sample_msg(S_BULK_END, &m);
+	m.u.bulk.base = 0;
+	assert_int_equal(hf_hap_encode(&tx, &m, buf, sizeof(buf), &len),
+			 -EINVAL);
+	m.u.bulk.base = m.u.bulk.seq + 1;
+	assert_int_equal(hf_hap_encode(&tx, &m, buf, sizeof(buf), &len),
+			 -EINVAL);
+	assert_int_equal(tx.seq, 0);
+
+	/* records */
+	assert_int_equal(hf_hap_batch_init(&b, &tx, buf, sizeof(buf), 0, 1,
+					   0), -EINVAL);
+	assert_int_equal(hf_hap_batch_init(&b, &tx, buf, sizeof(buf), 5, 0,
+					   0), -EINVAL);
+	assert_int_equal(hf_hap_batch_init(&b, &tx, buf, sizeof(buf), 5, 6,
+					   0), -EINVAL);
+	assert_int_equal(hf_hap_batch_init(&b, &tx, buf, sizeof(buf), 1, 1,
+					   0), 0);
 	sample_rec(0, &r);
 	r.u.sess.key[1].zone = HF_MAX_ZONES + 1;
 	assert_int_equal(hf_hap_batch_add(&b, &r), -EINVAL);
@@ -1087,13 +1160,13 @@ static void test_capacity(void **state)
 		for (n = 0; n < 3; n++) {
 			static const size_t rsz[] = { 88, 18, 10 };
 			static const unsigned int kind[] = { 0, 4, 5 };
-			size_t want = (HF_HAP_MAX_MSG - 32 - 12 - tag) /
+			size_t want = (HF_HAP_MAX_MSG - 32 - 20 - tag) /
 				      rsz[n];
 
 			tx_make(&tx, auths[a]);
 			assert_int_equal(hf_hap_batch_init(&b, &tx, buf,
-							   sizeof(buf), 1, 0),
-					 0);
+							   sizeof(buf), 1, 1,
+							   0), 0);
 			sample_rec(kind[n], &r);
 			while ((err = hf_hap_batch_add(&b, &r)) == 0)
 				;
@@ -1113,19 +1186,19 @@ static void test_capacity(void **state)
 		/* a caller buffer smaller than a batch header */
 		tx_make(&tx, auths[a]);
 		assert_int_equal(hf_hap_batch_init(&b, &tx, buf,
-						   32 + 12 + tag - 1, 1, 0),
+						   32 + 20 + tag - 1, 1, 1, 0),
 				 -ENOSPC);
-		assert_int_equal(hf_hap_batch_init(&b, &tx, buf, 32 + 12 + tag,
-						   1, 0), 0);
+		assert_int_equal(hf_hap_batch_init(&b, &tx, buf, 32 + 20 + tag,
+						   1, 1, 0), 0);
 		sample_rec(5, &r);
 		assert_int_equal(hf_hap_batch_add(&b, &r), -ENOSPC);
 		assert_int_equal(hf_hap_batch_init(&b, &tx, buf,
-						   32 + 12 + tag + 10, 1, 0),
+						   32 + 20 + tag + 10, 1, 1, 0),
 				 0);
 		assert_int_equal(hf_hap_batch_add(&b, &r), 0);
 		assert_int_equal(hf_hap_batch_add(&b, &r), -ENOSPC);
 		assert_int_equal(hf_hap_batch_finish(&b, &tx, &len), 0);
-		assert_int_equal(len, 32 + 12 + tag + 10);
+		assert_int_equal(len, 32 + 20 + tag + 10);
 		/* started with a key, finished without one */
 		if (a) {
 			tx.auth = NULL;
@@ -1141,9 +1214,9 @@ static void test_capacity(void **state)
 static size_t hand_sync(uint8_t *buf, const uint8_t *recs, size_t rlen,
 			uint16_t nrec)
 {
-	size_t len = 32 + 12 + rlen;
+	size_t len = 32 + 20 + rlen;
 
-	memset(buf, 0, 44);
+	memset(buf, 0, 52);
 	memcpy(buf, "HA\x01\x11\x00\x20", 6);
 	poke(buf, 6, 2, len);
 	poke(buf, 8, 4, NODE_A);
@@ -1151,7 +1224,8 @@ static size_t hand_sync(uint8_t *buf, const uint8_t *recs, size_t rlen,
 	poke(buf, 24, 8, 1);
 	poke(buf, 32, 8, 55);
 	poke(buf, 40, 2, nrec);
-	memcpy(buf + 44, recs, rlen);
+	poke(buf, 44, 8, 50);	/* base */
+	memcpy(buf + 52, recs, rlen);
 	return len;
 }
 
@@ -1201,7 +1275,7 @@ static void test_unknown_records(void **state)
 	/* forwarded by the batch builder byte for byte */
 	tx_make(&tx, NULL);
 	assert_int_equal(hf_hap_batch_init(&b, &tx, again, sizeof(again), 55,
-					   0), 0);
+					   50, 0), 0);
 	hf_hap_rec_iter_init(&it, &out.u.sync);
 	while (hf_hap_rec_next(&it, &r))
 		assert_int_equal(hf_hap_batch_add(&b, &r), 0);
@@ -1289,6 +1363,68 @@ static void test_restamp(void **state)
 		assert_int_equal(hf_hap_restamp(&tx, buf, len - 1), -EINVAL);
 		assert_int_equal(hf_hap_restamp(&tx, buf, 10), -EINVAL);
 		assert_int_equal(tx.seq, 100);
+	}
+}
+
+/* A copy sent later carries the sender's current base. */
+static void test_restamp_base(void **state)
+{
+	const struct hf_hap_auth *auths[] = { NULL, &key_a };
+	const uint64_t seq = 9000 + S_SYNC_MIX;
+	uint8_t buf[BUFSZ], first[BUFSZ];
+	struct hf_hap_msg out;
+	struct hf_hap_tx tx, other;
+	unsigned int a;
+	size_t len;
+
+	(void)state;
+	for (a = 0; a < N(auths); a++) {
+		len = build(S_SYNC_MIX, auths[a], buf);
+		memcpy(first, buf, len);
+		tx_make(&tx, auths[a]);
+		tx.seq = 7;
+		/* a base above the seq or 0: refused, nothing written */
+		assert_int_equal(hf_hap_restamp_base(&tx, buf, len, seq + 1),
+				 -EINVAL);
+		assert_int_equal(hf_hap_restamp_base(&tx, buf, len, 0),
+				 -EINVAL);
+		assert_int_equal(hf_hap_tx_init(&other, NODE_A, EPOCH_A + 1,
+						auths[a]), 0);
+		assert_int_equal(hf_hap_restamp_base(&other, buf, len, seq),
+				 -EINVAL);
+		assert_int_equal(tx.seq, 7);
+		assert_memory_equal(buf, first, len);
+
+		assert_int_equal(hf_hap_restamp_base(&tx, buf, len, seq - 1),
+				 0);
+		assert_int_equal(tx.seq, 8);
+		assert_int_equal(hf_hap_decode(buf, len, auths[a], 0, &out),
+				 HF_HAP_OK);
+		assert_int_equal(out.hdr.seq, 8);
+		assert_int_equal(out.u.sync.seq, seq);
+		assert_int_equal(out.u.sync.base, seq - 1);
+		assert_int_equal(out.u.sync.nrec, 6);
+		/* the records did not move */
+		assert_memory_equal(buf + 52, first + 52,
+				    len - 52 - (a ? HF_HAP_TAG_LEN : 0));
+
+		len = build(S_BULK_END, auths[a], buf);
+		assert_int_equal(hf_hap_restamp_base(&tx, buf, len,
+						     5000 + S_BULK_END), 0);
+		assert_int_equal(hf_hap_decode(buf, len, auths[a], 0, &out),
+				 HF_HAP_OK);
+		assert_int_equal(out.hdr.seq, 9);
+		assert_int_equal(out.u.bulk.base, 5000 + S_BULK_END);
+		assert_int_equal(out.u.bulk.sessions, 123456);
+
+		/* not a stream message, or not well-formed */
+		len = build(S_ACK3, auths[a], buf);
+		assert_int_equal(hf_hap_restamp_base(&tx, buf, len, 1),
+				 -EINVAL);
+		len = build(S_SYNC_MIX, auths[a], buf);
+		assert_int_equal(hf_hap_restamp_base(&tx, buf, len - 1, 1),
+				 -EINVAL);
+		assert_int_equal(tx.seq, 9);
 	}
 }
 
@@ -1476,7 +1612,7 @@ static size_t reencode(const struct hf_hap_msg *m,
 		return len;
 	}
 	assert_int_equal(hf_hap_batch_init(&b, &tx, buf, BUFSZ, m->u.sync.seq,
-					   m->u.sync.flags), 0);
+					   m->u.sync.base, m->u.sync.flags), 0);
 	hf_hap_rec_iter_init(&it, &m->u.sync);
 	while (hf_hap_rec_next(&it, &r))
 		assert_int_equal(hf_hap_batch_add(&b, &r), 0);
@@ -1488,16 +1624,16 @@ static size_t reencode(const struct hf_hap_msg *m,
 /* Offsets worth aiming at: length and count fields, record prefixes. */
 static size_t hot_offset(const uint8_t *buf, size_t len)
 {
-	static const size_t fixed[] = { 2, 3, 4, 5, 6, 7, 40, 41, 44, 45,
-					46, 47 };
+	static const size_t fixed[] = { 2, 3, 4, 5, 6, 7, 40, 41, 52, 53,
+					54, 55 };
 	size_t off, rl;
 	unsigned int k, pick;
 
-	if (rnd() % 2 || len < 48)
+	if (rnd() % 2 || len < 56)
 		return fixed[rnd() % N(fixed)];
 	/* a record prefix of a SYNC, walking the lengths */
 	pick = (unsigned int)(rnd() % 8);
-	off = 44;
+	off = 52;
 	for (k = 0; k < pick && off + 4 <= len; k++) {
 		rl = (size_t)peek(buf, off + 2, 2);
 		if (rl < 4)
@@ -1547,8 +1683,8 @@ static void mutate(uint8_t *buf, size_t *len)
 		off = hot_offset(buf, *len);
 		if (off + 2 <= *len) {
 			static const uint16_t v[] = { 0, 1, 3, 4, 5, 10, 11,
-				12, 17, 18, 26, 87, 88, 89, 0x7fff, 0x8000,
-				0xffff };
+				12, 17, 18, 20, 26, 28, 87, 88, 89, 0x7fff,
+				0x8000, 0xffff };
 
 			poke(buf, off, 2, v[rnd() % N(v)]);
 		}
@@ -1625,6 +1761,7 @@ int main(void)
 		cmocka_unit_test(test_capacity),
 		cmocka_unit_test(test_unknown_records),
 		cmocka_unit_test(test_restamp),
+		cmocka_unit_test(test_restamp_base),
 		cmocka_unit_test(test_replay_table),
 		cmocka_unit_test(test_replay_model),
 		cmocka_unit_test(test_err_names),

@@ -2586,6 +2586,239 @@ static void test_ha_announce(void **state)
 	check_frames(f);
 }
 
+/* ---- HA path probes (dha -> worker 0 -> the wire -> any worker) ---- */
+
+#define PROBE_ID	0x4846
+#define PROBE_MAGIC	0x48466861u
+#define PROBE_TOKEN	0x5eed1e55u
+#define PROBE_ICMP	(ICMP_HLEN + 16)	/* header + magic/token/seq/time */
+#define PROBE_IP	(IP_HLEN + PROBE_ICMP)
+
+static void probe_post(struct fx *f, uint16_t target, uint32_t dst,
+		       uint32_t seq)
+{
+	struct hf_dp_probe_req r = { .dst = dst, .seq = seq,
+				     .target = target };
+
+	f->dp.probe->target_ip[target] = dst;
+	assert_true(hf_dp_probe_post(f->dp.probe, &r));
+}
+
+static uint32_t probe_now_us(struct fx *f)
+{
+	return (uint32_t)(W(f)->now_ns / 1000);
+}
+
+/* Check the staged frame @i of @port: an echo request for @target. */
+static void expect_probe(struct fx *f, uint16_t port, uint32_t i,
+			 const uint8_t *dmac, uint32_t src, uint32_t dst,
+			 uint16_t target, uint32_t seq)
+{
+	uint32_t len;
+	const uint8_t *out = staged(f, port, i, &len);
+	const uint8_t *ip = out + ETH_HLEN, *icmp = ip + IP_HLEN;
+	const uint8_t *data = icmp + ICMP_HLEN;
+
+	assert_int_equal(len, ETH_HLEN + PROBE_IP);
+	/* from the port's MAC, or its virtual MAC while HA-active */
+	expect_eth(out, dmac, f->dp.l3->port[port].src_mac, 0x0800);
+	assert_int_equal(ip[0], 0x45);
+	assert_true(ip_csum_ok(ip));
+	assert_int_equal(get16(ip + 2), PROBE_IP);
+	assert_int_equal(get16(ip + 6), IP_DF);
+	assert_int_equal(ip[8], 64);
+	assert_int_equal(ip[9], PROTO_ICMP);
+	assert_int_equal(get32(ip + 12), src);
+	assert_int_equal(get32(ip + 16), dst);
+	assert_int_equal(icmp[0], 8);
+	assert_int_equal(icmp[1], 0);
+	if (naive_csum(icmp, PROBE_ICMP))
+		fail_msg("probe to %#x: bad ICMP checksum", dst);
+	assert_int_equal(get16(icmp + 4), PROBE_ID);
+	assert_int_equal(get16(icmp + 6), target << 10 | (seq & 0x3ff));
+	assert_int_equal(get32(data), PROBE_MAGIC);
+	assert_int_equal(get32(data + 4), PROBE_TOKEN);
+	assert_int_equal(get32(data + 8), seq);
+	assert_int_equal(get32(data + 12), probe_now_us(f));
+}
+
+/*
+ * Worker 0 turns dha's requests into echo requests: from the egress
+ * port's own address, routed (connected, via a gateway), resolved
+ * (static neighbours; an unresolved one is held and resolution asked),
+ * unroutable ones counted and not sent.
+ */
+static void test_ha_probe_tx(void **state)
+{
+	struct fx *f = *state;
+	struct hf_event ev[4];
+
+	f->dp.probe->token = PROBE_TOKEN;
+	probe_post(f, 0, H1, 5);
+	probe_post(f, 9, REMOTE, 1030);		/* wire seq 9 << 10 | 6 */
+	probe_post(f, 2, NOROUTE, 1);
+	probe_post(f, 3, BLACKH, 1);
+	probe_post(f, 4, IP(198, 18, 1, 1), 1);	/* ourselves: local */
+	probe_post(f, 5, UNRES, 77);
+	assert_true(hf_dp_probe_pending(f->dp.probe));
+	hf_pipeline_probe_tx(W(f), f->dp.l3);
+	assert_false(hf_dp_probe_pending(f->dp.probe));
+
+	expect_txq(f, 1, 1, 0);
+	expect_probe(f, 0, 0, h1_mac, IP(198, 18, 1, 1), H1, 0, 5);
+	expect_probe(f, 1, 0, gw_mac, IP(198, 18, 2, 1), REMOTE, 9, 1030);
+	/* the unresolved one waits for ARP like any local packet */
+	assert_int_equal(W(f)->hold.used, 1);
+	assert_int_equal(pop_events(f, ev, 4), 1);
+	expect_event(&ev[0], HF_EV_NEIGH_RESOLVE, 2, UNRES, NULL, 0);
+	EXPECT_COUNTERS(f, "probes", { HF_CNT_ha_probe_tx, 3 },
+			{ HF_CNT_ha_probe_no_route, 3 },
+			{ HF_CNT_arp_held, 1 });
+	check_frames(f);
+
+	/* resolved: the held probe leaves from p2's address */
+	reset_case(f);
+	assert_int_equal(hf_neigh_resolve(f->dp.neigh, 2, UNRES,
+					  W(f)->now_ns), 0);
+	assert_int_equal(hf_neigh_learn(f->dp.neigh, 2, UNRES, new_mac,
+					false, W(f)->now_ns),
+			 HF_NEIGH_LEARN_UPDATED);
+	hf_pipeline_hold_scan(W(f), f->dp.l3);
+	expect_txq(f, 0, 0, 1);
+	expect_probe(f, 2, 0, new_mac, IP(198, 18, 3, 1), UNRES, 5, 77);
+	EXPECT_COUNTERS(f, "held probe", { HF_CNT_arp_hold_released, 1 });
+	check_frames(f);
+
+	/* HA-active with a virtual address on p0: the probe still speaks
+	 * from the real one (its reply must come back to this node) */
+	reset_case(f);
+	ha_setup(f, true, false);
+	probe_post(f, 0, H1, 6);
+	hf_pipeline_probe_tx(W(f), f->dp.l3);
+	expect_txq(f, 1, 0, 0);
+	expect_probe(f, 0, 0, h1_mac, IP(198, 18, 1, 1), H1, 0, 6);
+	/* the Ethernet source is the virtual MAC, as for all traffic */
+	assert_memory_equal(staged(f, 0, 0, &(uint32_t){ 0 }) + 6, vmac0, 6);
+	drain_tx(f);
+	check_frames(f);
+}
+
+enum probe_mut { PM_NONE, PM_ID, PM_TOKEN, PM_MAGIC, PM_SOURCE, PM_TARGET,
+		 PM_CSUM, PM_LONG, PM_SEQ_LOW, PM_SEQ0, PM_REQUEST };
+
+struct probe_reply_case {
+	const char *what;
+	enum probe_mut mut;
+};
+
+static const struct probe_reply_case probe_reply_cases[] = {
+	{ "other identifier", PM_ID },
+	{ "other token (another process)", PM_TOKEN },
+	{ "no magic", PM_MAGIC },
+	{ "from a host other than the target", PM_SOURCE },
+	{ "target index of an unused slot", PM_TARGET },
+	{ "bad ICMP checksum", PM_CSUM },
+	{ "one byte more", PM_LONG },
+	{ "sequence low bits disagree", PM_SEQ_LOW },
+	{ "sequence 0", PM_SEQ0 },
+};
+
+/* An echo reply from @src to p0's address, as a probed target sends
+ * it, then broken as @m says. */
+static uint32_t build_probe_reply(uint8_t *b, uint32_t src, uint16_t target,
+				  uint32_t seq, uint32_t tx_us,
+				  enum probe_mut m)
+{
+	struct pk p = pk_echo(IP(198, 18, 1, 1), PROBE_ICMP + (m == PM_LONG));
+	uint8_t *icmp = b + ETH_HLEN + IP_HLEN, *data = icmp + ICMP_HLEN;
+	uint32_t len;
+
+	p.src = src;
+	p.icmp_type = m == PM_REQUEST ? 8 : 0;
+	len = build(b, &p);
+	put16(icmp + 4, m == PM_ID ? 0x1234 : PROBE_ID);
+	put16(icmp + 6, (uint16_t)((m == PM_TARGET ? 63 : target) << 10 |
+				   ((m == PM_SEQ_LOW ? seq + 1 : seq) & 0x3ff)));
+	put32(data, m == PM_MAGIC ? 0 : PROBE_MAGIC);
+	put32(data + 4, m == PM_TOKEN ? PROBE_TOKEN + 1 : PROBE_TOKEN);
+	put32(data + 8, m == PM_SEQ0 ? 0 : seq);
+	put32(data + 12, tx_us);
+	put16(icmp + 2, 0);
+	put16(icmp + 2, naive_csum(icmp, PROBE_ICMP + (m == PM_LONG)));
+	if (m == PM_CSUM)
+		icmp[2] ^= 0x40;
+	return len;
+}
+
+/*
+ * A matching echo reply is consumed: sequence and round-trip time in
+ * its slot, counted, frame freed. Anything that differs in one field is
+ * not ours and takes today's path (an echo reply for us: dropped as bad
+ * ICMP); an echo request with the probe identifier is answered.
+ */
+static void test_ha_probe_reply(void **state)
+{
+	struct fx *f = *state;
+	struct hf_dp_probe *pr = f->dp.probe;
+	uint8_t b[HF_FRAME_DATA_MAX];
+	uint32_t len;
+	size_t c;
+
+	pr->token = PROBE_TOKEN;
+	pr->target_ip[3] = H1;
+	len = build_probe_reply(b, H1, 3, 1029, probe_now_us(f) - 1500,
+				PM_NONE);
+	rx(f, 0, b, len);
+	expect_txq(f, 0, 0, 0);
+	assert_int_equal(pr->reply[3], HF_DP_PROBE_REPLY(1029, 1500));
+	EXPECT_COUNTERS(f, "probe reply", { HF_CNT_local_delivered, 1 },
+			{ HF_CNT_ha_probe_reply_rx, 1 });
+	check_frames(f);
+
+	/* a send stamp from a clock a little ahead: RTT 0, not 4 billion */
+	reset_case(f);
+	len = build_probe_reply(b, H1, 3, 1030, probe_now_us(f) + 3, PM_NONE);
+	rx(f, 0, b, len);
+	assert_int_equal(pr->reply[3], HF_DP_PROBE_REPLY(1030, 0));
+	check_frames(f);
+
+	for (c = 0; c < ARRAY_SIZE(probe_reply_cases); c++) {
+		const struct probe_reply_case *pc = &probe_reply_cases[c];
+
+		reset_case(f);
+		len = build_probe_reply(b, pc->mut == PM_SOURCE ?
+					IP(198, 18, 1, 3) : H1, 3, 2000,
+					probe_now_us(f), pc->mut);
+		rx(f, 0, b, len);
+		if (pr->reply[3] != HF_DP_PROBE_REPLY(1030, 0))
+			fail_msg("%s: recorded as a probe reply", pc->what);
+		expect_txq(f, 0, 0, 0);
+		EXPECT_COUNTERS(f, pc->what, { HF_CNT_local_delivered, 1 },
+				{ HF_CNT_drop_local_bad_icmp, 1 });
+		check_frames(f);
+	}
+
+	/* an echo request with our identifier is just answered */
+	reset_case(f);
+	len = build_probe_reply(b, H1, 3, 2001, 0, PM_REQUEST);
+	rx(f, 0, b, len);
+	expect_txq(f, 1, 0, 0);
+	EXPECT_COUNTERS(f, "request with the probe id",
+			{ HF_CNT_local_delivered, 1 },
+			{ HF_CNT_icmp_echo_reply_tx, 1 });
+	drain_tx(f);
+
+	/* a dataplane without a probe block (hand-made): as before */
+	reset_case(f);
+	f->dp.probe = NULL;
+	len = build_probe_reply(b, H1, 3, 2002, 0, PM_NONE);
+	rx(f, 0, b, len);
+	f->dp.probe = pr;
+	EXPECT_COUNTERS(f, "no probe block", { HF_CNT_local_delivered, 1 },
+			{ HF_CNT_drop_local_bad_icmp, 1 });
+	check_frames(f);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -2622,6 +2855,8 @@ int main(void)
 		T(test_ha_standby),
 		T(test_ha_active),
 		T(test_ha_announce),
+		T(test_ha_probe_tx),
+		T(test_ha_probe_reply),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
