@@ -4,6 +4,7 @@
 # make check      unit tests (plain + sanitizers) and functional tests
 # make demo       live dataplane between namespaces, traffic, counters
 # make bench      packet-generator benchmark against kernel forwarding
+# make drill      HA failover drill: 4 scenarios x RUNS (5), table of figures
 # SAN=address|undefined|thread   sanitizer build (into build-$(SAN)/)
 # V=1             show full commands
 
@@ -47,7 +48,7 @@ else
 Q := @
 endif
 
-.PHONY: all clean check test check-unit check-func demo bench help deps \
+.PHONY: all clean check test check-unit check-func demo bench drill help deps \
 	headers-check cppcheck compile_commands.json
 all:
 
@@ -100,6 +101,12 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all perf-tools
 	$(Q)BUILD=$(BUILD) perf/run_bench.sh
 
+RUNS ?= 5
+drill: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)HAFWD_BUILD=$(abspath $(BUILD)) /usr/bin/python3 tests/ha/drill.py \
+		--runs $(RUNS) $(DRILL_ARGS)
+
 headers-check:
 	$(Q)scripts/check_headers.sh
 
@@ -116,6 +123,6 @@ clean:
 	rm -rf build build-*
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# //'
+	@sed -n '2,10p' Makefile | sed 's/^# //'
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The scapy suite: needs root (network namespaces, XDP). Uses Debian's
-# python3 (scapy, pytest, pyroute2 come from Debian packages).
+# The scapy suite and the short failover drill: need root (network
+# namespaces, XDP). Uses Debian's python3 (scapy, pytest, pyroute2 come
+# from Debian packages).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
@@ -9,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "functional tests need root: skipped"
 	exit 0
 fi
-$PY -m pytest -q -p no:cacheprovider tests/func "$@"
+$PY -m pytest -q -p no:cacheprovider tests/func tests/ha "$@"
 rc=$?
 # pytest exit 5 = no tests collected: treat as failure, never as a pass
 [ $rc -eq 5 ] && echo "no functional tests were collected"
