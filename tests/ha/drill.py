@@ -11,7 +11,9 @@ one failure per scenario:
               re-syncs from B and takes the active role back
 
 For each run it reports: detection (failure to the survivor's, or for a
-link, the failing node's own transition), outage (the longest gap in the
+link, the failing node's own transition; kernel_ms: how long the kernel
+took to carry out the link-down request, included in detection), outage
+(the longest gap in the
 probes the client got back), probes lost, TCP connections that survived,
 the node active at the end, and the session-sync lag the active reported.
 
@@ -239,14 +241,16 @@ class Pair:
 def link_down(topo, node, port):
     """Set a node's data port down with one rtnetlink request from here
     (pyroute2, namespace opened beforehand); returns the ns just before
-    the request, so that detection excludes starting a process."""
+    the request and when the kernel acknowledged it (the link is down by
+    then; with an AF_XDP socket bound, taking a veth down takes the
+    kernel itself a few to tens of ms)."""
     from pyroute2 import NetNS
     ns = NetNS(topo.nodes[node]["ns"])
     try:
         idx = ns.link_lookup(ifname=topo.port_ifname(node, port))[0]
         t = time.monotonic_ns()
         ns.link("set", index=idx, state="down")
-        return t
+        return t, time.monotonic_ns()
     finally:
         ns.close()
 
@@ -280,10 +284,11 @@ def run_scenario(name, build=None, warmup=2.0, settle=2.0, conns=50):
             at, _ = transition_ns(pair.b)
             expect = "b"
         elif name == "linkdown":
-            t0 = link_down(pair.topo, "a", "inside")
+            t0, t_ack = link_down(pair.topo, "a", "inside")
             pair.wait_active("b")
             # the failing node's own detection: to non-functional
             at, _ = transition_ns(pair.a)
+            row["kernel_ms"] = round((t_ack - t0) / 1e6, 2)
             expect = "b"
         elif name == "admin":
             t0, _ = pair.a.ctl_timed("ha failover")
@@ -335,15 +340,15 @@ def fmt(v):
 
 
 def print_table(rows, runs):
-    cols = ("scenario", "runs", "detection_ms", "outage_ms", "probes_lost",
-            "tcp_survived", "active_end", "sync_lag_p99_ms")
+    cols = ("scenario", "runs", "detection_ms", "kernel_ms", "outage_ms",
+            "probes_lost", "tcp_survived", "active_end", "sync_lag_p99_ms")
     print("  ".join(f"{c:>15}" for c in cols))
     for sc in SCENARIOS:
         rs = [r for r in rows if r["scenario"] == sc]
         if not rs:
             continue
         out = {"scenario": sc, "runs": f"{len(rs)}/{runs}"}
-        for c in ("detection_ms", "outage_ms", "probes_lost",
+        for c in ("detection_ms", "kernel_ms", "outage_ms", "probes_lost",
                   "sync_lag_p99_ms"):
             vals = [r[c] for r in rs if r.get(c) is not None]
             out[c] = statistics.median(vals) if vals else None
