@@ -103,7 +103,7 @@ bench: deps
 
 RUNS ?= 5
 drill: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all perf-tools
 	$(Q)HAFWD_BUILD=$(abspath $(BUILD)) /usr/bin/python3 tests/ha/drill.py \
 		--runs $(RUNS) $(DRILL_ARGS)
 

@@ -38,6 +38,7 @@
 #include "fwd/fib.h"
 #include "fwd/neigh.h"
 #include "fwd/worker.h"
+#include "ha/dssd.h"
 
 #define TICK_MS		100
 #define MAX_EVENTS_PER_WAKE	4096
@@ -218,6 +219,109 @@ void hf_mprelay_destroy(struct hf_mprelay *m)
 	free(m);
 }
 
+/* ---- neighbours and the HA peer (ha/dssd.h) ---- */
+
+enum hf_neigh_learn_result hf_mprelay_learn(struct hf_dataplane *dp,
+					    uint16_t port, uint32_t ip,
+					    const uint8_t mac[6],
+					    bool may_create, uint64_t now)
+{
+	enum hf_neigh_learn_result r;
+	const struct hf_neigh *n;
+	struct hf_dssd_neigh c = { .ip = ip, .port = port,
+				   .state = HF_NEIGH_REACHABLE };
+
+	r = hf_neigh_learn(dp->neigh, port, ip, mac, may_create, now);
+	if (!dp->dssd || r > HF_NEIGH_LEARN_REFRESHED)
+		return r;
+	n = hf_neigh_sync_due(dp->neigh, port, ip, now);
+	if (n) {
+		memcpy(c.mac, n->mac, 6);
+		hf_dssd_neigh_changed(dp->dssd, &c);
+	}
+	return r;
+}
+
+static void neigh_gone(const struct hf_neigh *n, void *arg)
+{
+	struct hf_dataplane *dp = arg;
+	struct hf_dssd_neigh c = { .ip = n->ip, .port = n->port,
+				   .del = true };
+
+	/* only learned entries were ever sent */
+	if (n->has_mac && !n->permanent)
+		hf_dssd_neigh_changed(dp->dssd, &c);
+}
+
+uint32_t hf_mprelay_neigh_gc(struct hf_dataplane *dp, uint64_t now)
+{
+	return hf_neigh_gc_notify(dp->neigh, now, dp->dssd ? neigh_gone : NULL,
+				  dp);
+}
+
+/* Is @ip a host of a subnet of port @p, real or virtual (the virtual
+ * ones count while passive too: they are what a takeover uses)? */
+static bool on_connected_subnet(const struct hf_l3_port *p, uint32_t ip)
+{
+	const struct hf_cfg_addr *a;
+	uint32_t i, m;
+
+	for (i = 0; i < p->naddr + p->nvaddr; i++) {
+		a = i < p->naddr ? &p->addr[i] : &p->vaddr[i - p->naddr];
+		m = a->len ? ~0u << (32 - a->len) : 0;
+		if ((a->ip & m) != (ip & m) || ip == a->ip)
+			continue;
+		/* not the subnet's network or broadcast address */
+		if (a->len <= 30 && ((ip & ~m) == 0 || (ip & ~m) == ~m))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* Apply one peer record; true if the table now agrees with it. */
+static bool apply_peer_neigh(struct hf_dataplane *dp, const struct hf_l3 *l3,
+			     const struct hf_dssd_neigh *n, uint64_t now)
+{
+	const struct hf_neigh *cur;
+
+	if (n->port >= dp->nports || n->port >= l3->nports ||
+	    !on_connected_subnet(&l3->port[n->port], n->ip))
+		return false;
+	if (!n->del) {
+		if (n->state != HF_NEIGH_REACHABLE &&
+		    n->state != HF_NEIGH_STALE)
+			return false;
+		/* refuses a bad MAC, a permanent entry, a full table */
+		return hf_neigh_install(dp->neigh, n->port, n->ip, n->mac,
+					n->state == HF_NEIGH_STALE, now) >= 0;
+	}
+	cur = hf_neigh_lookup(dp->neigh, n->port, n->ip);
+	if (cur && cur->permanent)
+		return false;	/* configured here: not the peer's */
+	if (cur)
+		hf_neigh_del(dp->neigh, n->port, n->ip);
+	return true;
+}
+
+uint32_t hf_mprelay_apply_peer_neigh(struct hf_dataplane *dp, uint64_t now,
+				     uint32_t max)
+{
+	const struct hf_l3 *l3;
+	struct hf_dssd_neigh n;
+	uint32_t k = 0;
+
+	if (!dp->dssd)
+		return 0;
+	l3 = hf_dp_l3(dp);
+	while (k < max && hf_dssd_neigh_take(dp->dssd, &n)) {
+		k++;
+		hf_dssd_neigh_result(dp->dssd,
+				     apply_peer_neigh(dp, l3, &n, now));
+	}
+	return k;
+}
+
 /* ---- worker events ---- */
 
 static void handle_event(struct hf_mprelay *m, const struct hf_event *ev,
@@ -233,8 +337,8 @@ static void handle_event(struct hf_mprelay *m, const struct hf_event *ev,
 		hf_neigh_resolve(dp->neigh, ev->port, ev->ip, now);
 		break;
 	case HF_EV_NEIGH_LEARN:
-		r = hf_neigh_learn(dp->neigh, ev->port, ev->ip, ev->mac,
-				   ev->may_create, now);
+		r = hf_mprelay_learn(dp, ev->port, ev->ip, ev->mac,
+				     ev->may_create, now);
 		if (r >= HF_NEIGH_LEARN_BAD_MAC)
 			m->learn_refused++;
 		break;
@@ -246,7 +350,7 @@ static void drain_events(struct hf_mprelay *m)
 	struct hf_dataplane *dp = m->dp;
 	uint64_t now = hf_now_ns(), cnt;
 	struct hf_event ev;
-	uint32_t i, n = 0;
+	uint32_t i, n = 0, peer;
 
 	if (read(dp->event_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
 		log_warn("mprelay: reading the worker event fd: %s",
@@ -257,8 +361,10 @@ static void drain_events(struct hf_mprelay *m)
 			handle_event(m, &ev, now);
 			n++;
 		}
+	/* the HA peer's neighbours (passive node), woken the same way */
+	peer = hf_mprelay_apply_peer_neigh(dp, now, MAX_EVENTS_PER_WAKE);
 	/* bounded per wake-up; if more remain, come back at once */
-	if (n == MAX_EVENTS_PER_WAKE) {
+	if (n == MAX_EVENTS_PER_WAKE || peer == MAX_EVENTS_PER_WAKE) {
 		cnt = 1;
 		if (write(dp->event_fd, &cnt, sizeof(cnt)) < 0)
 			log_warn("mprelay: re-arming the event fd: %s",
@@ -272,7 +378,7 @@ static void on_tick(struct hf_mprelay *m)
 
 	if (read(m->timer_fd, &expirations, sizeof(expirations)) < 0)
 		return;
-	hf_neigh_gc(m->dp->neigh, hf_now_ns());
+	hf_mprelay_neigh_gc(m->dp, hf_now_ns());
 }
 
 /*

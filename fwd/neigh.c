@@ -16,7 +16,7 @@ struct hf_neigh_table {
 	struct cds_lfht *ht;
 	struct hf_neigh_params params;
 	uint32_t max;
-	uint32_t count;		/* writer only */
+	uint32_t count;		/* writer; atomic stores, any reader */
 };
 
 static inline uint64_t ld64(const uint64_t *p)
@@ -172,6 +172,7 @@ static void neigh_publish(struct hf_neigh_table *t, struct hf_neigh *n,
 	unsigned long h = neigh_hash(n->port, n->ip);
 	struct cds_lfht_iter it;
 
+	hf_tsan_release(n);	/* liburcu publishes it: tell TSan */
 	if (old) {
 		cds_lfht_lookup(t->ht, h, neigh_match, &k, &it);
 		if (cds_lfht_iter_get_node(&it) == &old->node &&
@@ -183,7 +184,7 @@ static void neigh_publish(struct hf_neigh_table *t, struct hf_neigh *n,
 	}
 	/* single writer: the entry cannot have gone, but stay safe */
 	cds_lfht_add(t->ht, h, &n->node);
-	t->count++;
+	__atomic_store_n(&t->count, t->count + 1, __ATOMIC_RELAXED);
 }
 
 static bool mac_learnable(const uint8_t *mac)
@@ -221,6 +222,54 @@ enum hf_neigh_learn_result hf_neigh_learn(struct hf_neigh_table *t,
 	n->confirmed_ns = now;
 	neigh_publish(t, n, old);
 	return old ? HF_NEIGH_LEARN_UPDATED : HF_NEIGH_LEARN_CREATED;
+}
+
+const struct hf_neigh *hf_neigh_sync_due(struct hf_neigh_table *t,
+					 uint16_t port, uint32_t ip,
+					 uint64_t now)
+{
+	struct hf_neigh *n = hf_neigh_lookup(t, port, ip);
+
+	if (!n || !n->has_mac || n->permanent)
+		return NULL;
+	if (n->synced_ns && age(now, n->synced_ns) < t->params.reachable_ns / 2)
+		return NULL;
+	n->synced_ns = now ? now : 1;
+	return n;
+}
+
+int hf_neigh_install(struct hf_neigh_table *t, uint16_t port, uint32_t ip,
+		     const uint8_t mac[6], bool stale, uint64_t now)
+{
+	struct hf_neigh *old = hf_neigh_lookup(t, port, ip);
+	uint64_t confirmed = now;
+	struct hf_neigh *n;
+
+	if (!mac_learnable(mac))
+		return -EINVAL;
+	if (old && old->permanent)
+		return -EPERM;
+	if (!old && t->count >= t->max)
+		return -ENOSPC;
+	if (stale)	/* confirmed one reachable time ago: STALE now */
+		confirmed = now > t->params.reachable_ns ?
+			    now - t->params.reachable_ns : 0;
+	if (old && old->has_mac && memcmp(old->mac, mac, 6) == 0) {
+		if (confirmed > ld64(&old->confirmed_ns)) {
+			__atomic_store_n(&old->probes, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&old->confirmed_ns, confirmed,
+					 __ATOMIC_RELAXED);
+		}
+		return 1;
+	}
+	n = neigh_new(port, ip, now);
+	if (!n)
+		return -ENOMEM;
+	memcpy(n->mac, mac, 6);
+	n->has_mac = true;
+	n->confirmed_ns = confirmed;
+	neigh_publish(t, n, old);
+	return old ? 1 : 0;
 }
 
 int hf_neigh_resolve(struct hf_neigh_table *t, uint16_t port, uint32_t ip,
@@ -263,7 +312,7 @@ int hf_neigh_add_static(struct hf_neigh_table *t, uint16_t port, uint32_t ip,
 static void neigh_remove(struct hf_neigh_table *t, struct hf_neigh *n)
 {
 	if (cds_lfht_del(t->ht, &n->node) == 0) {
-		t->count--;
+		__atomic_store_n(&t->count, t->count - 1, __ATOMIC_RELAXED);
 		call_rcu(&n->rcu, neigh_free_rcu);
 	}
 }
@@ -290,6 +339,13 @@ void hf_neigh_flush_port(struct hf_neigh_table *t, uint16_t port)
 
 uint32_t hf_neigh_gc(struct hf_neigh_table *t, uint64_t now)
 {
+	return hf_neigh_gc_notify(t, now, NULL, NULL);
+}
+
+uint32_t hf_neigh_gc_notify(struct hf_neigh_table *t, uint64_t now,
+			    void (*gone)(const struct hf_neigh *n, void *arg),
+			    void *arg)
+{
 	const struct hf_neigh_params *p = &t->params;
 	struct cds_lfht_iter it;
 	struct hf_neigh *n;
@@ -302,6 +358,8 @@ uint32_t hf_neigh_gc(struct hf_neigh_table *t, uint64_t now)
 				p->reachable_ns + p->stale_keep_ns;
 
 		if (s == HF_NEIGH_FAILED || unused_stale) {
+			if (gone)
+				gone(n, arg);
 			neigh_remove(t, n);
 			deleted++;
 		}
@@ -321,5 +379,5 @@ void hf_neigh_walk(struct hf_neigh_table *t,
 
 uint32_t hf_neigh_count(const struct hf_neigh_table *t)
 {
-	return t->count;
+	return __atomic_load_n(&t->count, __ATOMIC_RELAXED);
 }

@@ -42,6 +42,7 @@
 #include "common/time.h"
 #include "control/config.h"
 #include "fwd/dataplane.h"
+#include "fwd/neigh.h"
 #include "fwd/session.h"
 
 #define TICK_NS		(1 * HF_NSEC_PER_MSEC)	/* active: drain period */
@@ -65,6 +66,10 @@
 #define STALL_NS	(10 * HF_NSEC_PER_SEC)	/* no ACK: new stream */
 #define SOCK_BUF	(4 << 20)
 #define SPIN_WAIT	200	/* set_role(true): spins before sleeping */
+#define NEIGH_RING_MIN	1024	/* neighbour rings: neighbour-max, */
+#define NEIGH_RING_MAX	65536	/* rounded up, within these (1 MB) */
+#define NEIGH_TICK	4096	/* neighbour changes queued per turn */
+#define NEIGH_PER_MSG	60	/* the fewest NEIGH_UPSERTs a SYNC holds */
 
 enum ev_tag { EV_WAKE, EV_TIMER, EV_UDP };
 
@@ -77,6 +82,19 @@ struct pay_hdr {
 	uint32_t bulk_id;
 	uint32_t sessions;
 	uint32_t neighs;
+};
+
+/*
+ * Neighbour changes between mprelay and dssd (see ha/dssd.h): one
+ * producer, one consumer, as fwd/event.h. head is written only by the
+ * producer, tail only by the consumer; the release store of head
+ * publishes the slot, the release store of tail hands it back.
+ */
+struct neigh_ring {
+	uint32_t head __hf_cacheline_aligned;	/* producer */
+	uint32_t tail __hf_cacheline_aligned;	/* consumer */
+	uint32_t mask __hf_cacheline_aligned;	/* read-only */
+	struct hf_dssd_neigh *rec;
 };
 
 /* Per queued message: what its bytes carry now. */
@@ -102,6 +120,8 @@ struct bulk_tx {
 	uint64_t begin_seq;
 	uint64_t peer_epoch;		/* the requester's header epoch */
 	uint64_t sent;			/* upserts queued */
+	bool neigh_pending;		/* neighbours not walked yet */
+	uint64_t neighs;		/* neighbour upserts queued */
 };
 
 struct hf_dssd {
@@ -121,6 +141,10 @@ struct hf_dssd {
 	bool bulk_wanted;		/* atomic: request_bulk() */
 	bool stop;			/* atomic */
 	uint64_t handshake_max_ns;	/* atomic */
+	/* neighbours: mprelay -> dssd, dssd -> mprelay */
+	struct neigh_ring *ntx, *nrx;
+	uint64_t mp_applied, mp_refused, mp_full;	/* atomic, mprelay */
+	bool neigh_wake;		/* dssd: nrx needs mprelay */
 
 	/* published status */
 	pthread_mutex_t lock;
@@ -225,6 +249,128 @@ static void wake(struct hf_dssd *d)
 
 	if (write(d->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		log_warn("dssd: wake-up failed: %s", strerror(errno));
+}
+
+/* ---- neighbour rings ---- */
+
+static struct neigh_ring *neigh_ring_new(uint32_t size)
+{
+	struct neigh_ring *r;
+
+	if (posix_memalign((void **)&r, HF_CACHELINE, sizeof(*r)))
+		return NULL;
+	memset(r, 0, sizeof(*r));
+	r->mask = size - 1;
+	r->rec = calloc(size, sizeof(*r->rec));
+	if (!r->rec) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void neigh_ring_free(struct neigh_ring *r)
+{
+	if (r)
+		free(r->rec);
+	free(r);
+}
+
+/* Producer: false if full. *@was_empty: the consumer may be idle. */
+static bool neigh_ring_push(struct neigh_ring *r, const struct hf_dssd_neigh *n,
+			    bool *was_empty)
+{
+	uint32_t head = r->head;
+	uint32_t tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+
+	if (head - tail > r->mask)
+		return false;
+	r->rec[head & r->mask] = *n;
+	*was_empty = head == tail;
+	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+/* Consumer: a copy of the oldest record (left in place), false if none. */
+static bool neigh_ring_peek(struct neigh_ring *r, struct hf_dssd_neigh *n)
+{
+	uint32_t tail = r->tail;
+
+	if (tail == __atomic_load_n(&r->head, __ATOMIC_ACQUIRE))
+		return false;
+	*n = r->rec[tail & r->mask];
+	return true;
+}
+
+/* Consumer: hand back the slot of the record peeked at. */
+static void neigh_ring_drop(struct neigh_ring *r)
+{
+	__atomic_store_n(&r->tail, r->tail + 1, __ATOMIC_RELEASE);
+}
+
+bool hf_dssd_neigh_changed(struct hf_dssd *d, const struct hf_dssd_neigh *n)
+{
+	bool was_empty;
+
+	/* no wake-up: the active drains every tick */
+	if (neigh_ring_push(d->ntx, n, &was_empty))
+		return true;
+	__atomic_fetch_add(&d->mp_full, 1, __ATOMIC_RELAXED);
+	return false;
+}
+
+bool hf_dssd_neigh_take(struct hf_dssd *d, struct hf_dssd_neigh *n)
+{
+	if (!neigh_ring_peek(d->nrx, n))
+		return false;
+	neigh_ring_drop(d->nrx);
+	return true;
+}
+
+void hf_dssd_neigh_result(struct hf_dssd *d, bool applied)
+{
+	__atomic_fetch_add(applied ? &d->mp_applied : &d->mp_refused, 1,
+			   __ATOMIC_RELAXED);
+}
+
+/* Passive: a delivered neighbour record, for mprelay. */
+static void neigh_deliver(struct hf_dssd *d, const struct hf_hap_rec *r)
+{
+	struct hf_dssd_neigh n = { 0 };
+	bool was_empty;
+
+	if (d->active) {
+		count(d, HF_DSSD_C_rec_not_passive);
+		return;
+	}
+	if (r->type == HF_HAP_REC_NEIGH_DELETE) {
+		n.ip = r->u.neigh_del.ip;
+		n.port = r->u.neigh_del.port;
+		n.del = true;
+	} else {
+		n.ip = r->u.neigh.ip;
+		n.port = r->u.neigh.port;
+		memcpy(n.mac, r->u.neigh.mac, 6);
+		n.state = r->u.neigh.state;
+	}
+	if (!neigh_ring_push(d->nrx, &n, &was_empty)) {
+		count(d, HF_DSSD_C_neigh_ring_full);
+		return;
+	}
+	d->neigh_wake |= was_empty;
+}
+
+/* Wake mprelay if it has neighbour records to apply. */
+static void neigh_kick(struct hf_dssd *d)
+{
+	uint64_t one = 1;
+
+	if (!d->neigh_wake)
+		return;
+	d->neigh_wake = false;
+	if (d->dp->event_fd >= 0 &&
+	    write(d->dp->event_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("dssd: waking mprelay failed: %s", strerror(errno));
 }
 
 /* ---- role handshake ---- */
@@ -426,7 +572,7 @@ static int batch_add(struct hf_dssd *d, const struct hf_hap_rec *r,
 
 /* Queue BULK_BEGIN or BULK_END; its sync seq in *@seq. */
 static int push_bulk(struct hf_dssd *d, uint8_t type, uint32_t sessions,
-		     uint64_t now, uint64_t *seq)
+		     uint32_t neighs, uint64_t now, uint64_t *seq)
 {
 	struct hf_hap_msg m = { .hdr.type = type };
 	uint8_t *buf;
@@ -441,6 +587,7 @@ static int push_bulk(struct hf_dssd *d, uint8_t type, uint32_t sessions,
 	m.u.bulk.base = d->tx_base;
 	m.u.bulk.bulk_id = d->btx.id;
 	m.u.bulk.sessions = sessions;
+	m.u.bulk.neighs = neighs;
 	err = hf_hap_encode(&d->htx, &m, buf, HF_HAP_MAX_MSG, &len);
 	if (err)
 		return err;
@@ -553,12 +700,61 @@ static void send_noted(struct hf_dssd *d, uint32_t slot, uint64_t now)
 		count(d, HF_DSSD_C_rec_lost);
 }
 
+/* Queue the neighbour change @n. 0, -ENOBUFS, or 1: skipped (bad). */
+static int queue_neigh(struct hf_dssd *d, const struct hf_dssd_neigh *n,
+		       uint16_t flags, uint64_t now)
+{
+	struct hf_hap_rec r;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	if (n->del) {
+		r.type = HF_HAP_REC_NEIGH_DELETE;
+		r.u.neigh_del.ip = n->ip;
+		r.u.neigh_del.port = n->port;
+	} else {
+		r.type = HF_HAP_REC_NEIGH_UPSERT;
+		r.u.neigh.ip = n->ip;
+		r.u.neigh.port = n->port;
+		memcpy(r.u.neigh.mac, n->mac, 6);
+		r.u.neigh.state = n->state;
+	}
+	err = batch_add(d, &r, flags, now);
+	if (err == -EINVAL) {
+		count(d, HF_DSSD_C_export_bad);
+		return 1;
+	}
+	if (err)
+		return err;
+	count(d, n->del ? HF_DSSD_C_neigh_delete_tx :
+			  HF_DSSD_C_neigh_upsert_tx);
+	return 0;
+}
+
+/* Active: mprelay's neighbour changes, as far as the window takes them
+ * (the rest waits in the ring). False if the window is full. */
+static bool tick_neigh(struct hf_dssd *d, uint64_t now)
+{
+	struct hf_dssd_neigh n;
+	uint32_t i;
+
+	for (i = 0; i < NEIGH_TICK && neigh_ring_peek(d->ntx, &n); i++) {
+		if (!room(d) || queue_neigh(d, &n, 0, now) < 0)
+			return false;
+		neigh_ring_drop(d->ntx);
+	}
+	return true;
+}
+
 /* Active: what the workers and the reaper noted, as far as the window
- * takes it. Deletions first: a key freed and made again must end live. */
+ * takes it. Deletions first: a key freed and made again must end live.
+ * Neighbours before both: a takeover needs them as much. */
 static void tick_incremental(struct hf_dssd *d, uint64_t now)
 {
 	uint32_t n, i, w, k, max;
 
+	if (!tick_neigh(d, now))
+		goto out_full;
 	for (;;) {
 		max = room(d);
 		if (!max)
@@ -608,6 +804,8 @@ static void bulk_start(struct hf_dssd *d)
 	b->expected = (uint32_t)HF_MIN(info.live, (uint64_t)UINT32_MAX);
 	b->cursor = 0;
 	b->sent = 0;
+	b->neigh_pending = true;
+	b->neighs = 0;
 	b->peer_epoch = d->replay.epoch;
 	count(d, HF_DSSD_C_bulk_started);
 	log_info("dssd: bulk sync %u to the peer: about %u sessions", b->id,
@@ -635,6 +833,57 @@ static void bulk_request(struct hf_dssd *d, bool has_applied,
 	count(d, HF_DSSD_C_bulk_req_stale);
 }
 
+struct bulk_neigh_arg {
+	struct hf_dssd *d;
+	const struct hf_neigh_params *p;
+	uint64_t now;
+};
+
+static void bulk_neigh_one(const struct hf_neigh *n, void *arg)
+{
+	struct bulk_neigh_arg *a = arg;
+	struct hf_dssd_neigh c = { 0 };
+	enum hf_neigh_state st;
+	int err;
+
+	hf_tsan_acquire(n);	/* published by mprelay through liburcu */
+	st = hf_neigh_state_at(n, a->now, a->p);
+	/* permanent entries are each node's own configuration */
+	if (st != HF_NEIGH_REACHABLE && st != HF_NEIGH_STALE)
+		return;
+	c.ip = n->ip;
+	c.port = n->port;
+	c.state = (uint8_t)st;
+	memcpy(c.mac, n->mac, 6);
+	err = queue_neigh(a->d, &c, HF_HAP_SYNC_BULK, a->now);
+	if (err < 0)
+		count(a->d, HF_DSSD_C_rec_lost);
+	else
+		a->d->btx.neighs += !err;
+}
+
+/*
+ * Every usable learned neighbour, in one walk of the table (a walk
+ * cannot be resumed once RCU-offline), once the window has room for
+ * all of it (or for half a window: a table larger than that loses the
+ * excess, counted in rec_lost). RCU-online.
+ */
+static bool bulk_neighs(struct hf_dssd *d, uint64_t now)
+{
+	struct hf_neigh_table *t = d->dp->neigh;
+	struct bulk_neigh_arg a = { .d = d, .now = now };
+	uint32_t need;
+
+	if (!t)
+		return true;
+	need = hf_neigh_count(t) / NEIGH_PER_MSG + 2;
+	if (hf_sw_tx_space(d->swtx) < HF_MIN(need, (uint32_t)WINDOW / 2))
+		return false;
+	a.p = hf_neigh_params(t);
+	hf_neigh_walk(t, bulk_neigh_one, &a);
+	return true;
+}
+
 static void tick_bulk(struct hf_dssd *d, uint64_t now)
 {
 	struct bulk_tx *b = &d->btx;
@@ -650,10 +899,16 @@ static void tick_bulk(struct hf_dssd *d, uint64_t now)
 			return;
 		batch_close(d, now);
 		hf_sw_tx_bulk_start(d->swtx);
-		if (push_bulk(d, HF_HAP_BULK_BEGIN, b->expected, now,
-			      &b->begin_seq))
+		if (push_bulk(d, HF_HAP_BULK_BEGIN, b->expected,
+			      d->dp->neigh ? hf_neigh_count(d->dp->neigh) : 0,
+			      now, &b->begin_seq))
 			return;
 		b->pending_begin = false;
+	}
+	if (b->neigh_pending) {
+		if (!bulk_neighs(d, now))
+			return;
+		b->neigh_pending = false;
 	}
 	while (b->cursor < d->cap && scanned < BULK_SCAN_TICK) {
 		if (d->commits - c0 >= BULK_MSGS_TICK ||
@@ -676,7 +931,8 @@ static void tick_bulk(struct hf_dssd *d, uint64_t now)
 	if (hf_sw_tx_space(d->swtx) < 1)
 		return;
 	if (push_bulk(d, HF_HAP_BULK_END,
-		      (uint32_t)HF_MIN(b->sent, (uint64_t)UINT32_MAX), now,
+		      (uint32_t)HF_MIN(b->sent, (uint64_t)UINT32_MAX),
+		      (uint32_t)HF_MIN(b->neighs, (uint64_t)UINT32_MAX), now,
 		      &(uint64_t){ 0 }))
 		return;
 	hf_sw_tx_bulk_end(d->swtx);
@@ -830,7 +1086,10 @@ static void apply_sync(struct hf_dssd *d, const struct pay_hdr *h,
 			break;
 		case HF_HAP_REC_NEIGH_UPSERT:
 		case HF_HAP_REC_NEIGH_DELETE:
-			count(d, HF_DSSD_C_rec_neigh);
+			count(d, HF_DSSD_C_neigh_rx);
+			d->brx.neighs += bulk &&
+					 r.type == HF_HAP_REC_NEIGH_UPSERT;
+			neigh_deliver(d, &r);
 			break;
 		default:
 			count(d, HF_DSSD_C_rec_unknown);
@@ -1260,6 +1519,11 @@ static void housekeep(struct hf_dssd *d)
 		if (!n)
 			break;
 	}
+	/* mprelay's own neighbour changes: the active's are what counts */
+	while (neigh_ring_peek(d->ntx, &(struct hf_dssd_neigh){ 0 })) {
+		neigh_ring_drop(d->ntx);
+		count(d, HF_DSSD_C_local_discarded);
+	}
 	install_end(d);
 }
 
@@ -1273,6 +1537,7 @@ static void fill_bulk_tx(const struct hf_dssd *d, struct hf_dssd_status *st)
 	b->id = d->btx.id;
 	b->expected = d->btx.expected;
 	b->sessions = d->btx.sent;
+	b->neighs = d->btx.neighs;
 	b->msgs = st->tx.bulk_msgs;
 	b->msgs_acked = st->tx.bulk_acked;
 	b->state = st->tx.bulk;
@@ -1314,6 +1579,13 @@ static void publish(struct hf_dssd *d, uint64_t now, bool running)
 	st->want_bulk = d->want_bulk;
 	st->bulk_rx = d->brx;
 	memcpy(st->counter, d->cnt, sizeof(st->counter));
+	/* mprelay's part */
+	st->counter[HF_DSSD_C_neigh_applied] =
+		__atomic_load_n(&d->mp_applied, __ATOMIC_RELAXED);
+	st->counter[HF_DSSD_C_neigh_refused] =
+		__atomic_load_n(&d->mp_refused, __ATOMIC_RELAXED);
+	st->counter[HF_DSSD_C_neigh_ring_full] +=
+		__atomic_load_n(&d->mp_full, __ATOMIC_RELAXED);
 	memcpy(st->bad, d->bad, sizeof(st->bad));
 	pthread_mutex_lock(&d->lock);
 	d->pub = *st;
@@ -1392,6 +1664,7 @@ static void turn(struct hf_dssd *d, bool udp)
 	hf_rcu_online();
 	if (udp)
 		on_udp(d);
+	neigh_kick(d);
 	now = hf_now_ns();
 	if (d->active) {
 		d->last_tick = now;
@@ -1506,7 +1779,7 @@ int hf_dssd_create(struct hf_dssd **out, struct hf_dataplane *dp,
 				      .deliver = on_deliver };
 	struct hf_sess_info info;
 	struct hf_dssd *d;
-	uint32_t ring = 1;
+	uint32_t ring = 1, nring = NEIGH_RING_MIN;
 	uint64_t epoch;
 	int rv = -ENOMEM;
 
@@ -1560,7 +1833,12 @@ int hf_dssd_create(struct hf_dssd **out, struct hf_dataplane *dp,
 	d->meta_mask = ring - 1;
 	d->meta = calloc(ring, sizeof(*d->meta));
 	d->sent = calloc(d->cap ? d->cap : 1, sizeof(*d->sent));
-	if (!d->meta || !d->sent || hf_sw_tx_create(&d->swtx, &tc) ||
+	while (nring < dp->cfg->neigh_max && nring < NEIGH_RING_MAX)
+		nring <<= 1;
+	d->ntx = neigh_ring_new(nring);
+	d->nrx = neigh_ring_new(nring);
+	if (!d->meta || !d->sent || !d->ntx || !d->nrx ||
+	    hf_sw_tx_create(&d->swtx, &tc) ||
 	    hf_sw_rx_create(&d->swrx, &rc)) {
 		snprintf(err, errlen, "dssd: out of memory");
 		goto fail;
@@ -1637,6 +1915,8 @@ void hf_dssd_destroy(struct hf_dssd *d)
 	hf_sw_rx_destroy(d->swrx);
 	free(d->meta);
 	free(d->sent);
+	neigh_ring_free(d->ntx);
+	neigh_ring_free(d->nrx);
 	hf_hap_auth_wipe(&d->auth);
 	pthread_mutex_destroy(&d->role_lock);
 	pthread_mutex_destroy(&d->lock);

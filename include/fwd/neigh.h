@@ -17,7 +17,9 @@
  * delete, gc), RCU-online around table changes; entries are freed with
  * call_rcu. Workers look entries up while RCU-online and touch only the
  * two atomic probe fields (hf_neigh_claim_probe()). A MAC change replaces
- * the whole entry, so a reader never sees a torn MAC.
+ * the whole entry, so a reader never sees a torn MAC. dssd walks the
+ * table read-only (hf_neigh_walk, RCU-online) for a bulk sync to the HA
+ * peer; what the peer sends is applied by mprelay (hf_neigh_install).
  */
 #ifndef HF_FWD_NEIGH_H
 #define HF_FWD_NEIGH_H
@@ -54,6 +56,8 @@ struct hf_neigh {
 	uint64_t confirmed_ns;		/* atomic: refreshed in place */
 	uint64_t probe_ns;		/* atomic: last probe (CAS by workers) */
 	uint32_t probes;		/* atomic: probes since confirmation */
+	uint64_t synced_ns;		/* writer only: last told to the HA
+					 * peer (hf_neigh_sync_due), 0: never */
 	struct rcu_head rcu;
 };
 
@@ -127,6 +131,29 @@ int hf_neigh_resolve(struct hf_neigh_table *t, uint16_t port, uint32_t ip,
 int hf_neigh_add_static(struct hf_neigh_table *t, uint16_t port, uint32_t ip,
 			const uint8_t mac[6], uint64_t now);
 
+/**
+ * hf_neigh_sync_due() - after a successful learn of (@port, @ip): should
+ * the HA peer hear of the entry now? Yes for a learned (not permanent)
+ * entry with a MAC that the peer was not told of within the last half
+ * reachable time (new entry, new MAC, or a confirmation that keeps the
+ * peer's copy from going stale); its sync time is then set to @now.
+ * Return: the entry to tell of, or NULL. Writer only, RCU-online.
+ */
+const struct hf_neigh *hf_neigh_sync_due(struct hf_neigh_table *t,
+					 uint16_t port, uint32_t ip,
+					 uint64_t now);
+
+/**
+ * hf_neigh_install() - add or update (@port, @ip) -> @mac as the HA peer
+ * reported it: REACHABLE as of @now, or already STALE if @stale. A
+ * refresh never moves the confirmation time back. Permanent entries are
+ * left alone. Writer only, RCU-online.
+ * Return: 0 created, 1 updated or refreshed, -EINVAL (multicast,
+ * broadcast or zero MAC), -EPERM (a permanent entry), -ENOSPC, -ENOMEM.
+ */
+int hf_neigh_install(struct hf_neigh_table *t, uint16_t port, uint32_t ip,
+		     const uint8_t mac[6], bool stale, uint64_t now);
+
 /** hf_neigh_del() - delete (@port, @ip). 0 or -ENOENT. Writer, online. */
 int hf_neigh_del(struct hf_neigh_table *t, uint16_t port, uint32_t ip);
 
@@ -139,10 +166,19 @@ void hf_neigh_flush_port(struct hf_neigh_table *t, uint16_t port);
  */
 uint32_t hf_neigh_gc(struct hf_neigh_table *t, uint64_t now);
 
+/**
+ * hf_neigh_gc_notify() - hf_neigh_gc() that calls @gone (if not NULL)
+ * for each entry it deletes, just before the deletion.
+ */
+uint32_t hf_neigh_gc_notify(struct hf_neigh_table *t, uint64_t now,
+			    void (*gone)(const struct hf_neigh *n, void *arg),
+			    void *arg);
+
 /** hf_neigh_walk() - call @fn for each entry. RCU-online. */
 void hf_neigh_walk(struct hf_neigh_table *t,
 		   void (*fn)(const struct hf_neigh *n, void *arg), void *arg);
 
+/** hf_neigh_count() - entries in the table; any thread. */
 uint32_t hf_neigh_count(const struct hf_neigh_table *t);
 
 #endif /* HF_FWD_NEIGH_H */

@@ -41,8 +41,8 @@
  * Passive node (the receiver): stream messages go through the window;
  * the delivered ones are applied in order: SESS_UPSERT -> hf_sess_install
  * in the pool of worker (hash of the orig key % workers, the next one if
- * that pool is full), SESS_DELETE -> hf_sess_expire. Neighbour records
- * are counted and ignored (neighbour sync is not implemented). ACKs go
+ * that pool is full), SESS_DELETE -> hf_sess_expire; neighbour records
+ * are handed to mprelay (below). ACKs go
  * out when the window says one is due. The passive asks for a bulk sync
  * at start, whenever the sender's stream changes (new epoch) or the
  * window had to skip, when it becomes passive, and on request_bulk; it
@@ -51,6 +51,33 @@
  * delivered (and `not synced` at once when one of those events happens).
  * Both sides send a SYNC_HELLO every second (live session count, the
  * stream position), so `show ha` shows the peer's session count.
+ *
+ * Neighbours (ARP entries), kept hot on the passive so that a takeover
+ * resolves nothing late. mprelay stays the only writer of the neighbour
+ * table on both nodes; two SPSC rings of struct hf_dssd_neigh, owned by
+ * dssd and allocated at create, link it to dssd:
+ *  - mprelay -> dssd (hf_dssd_neigh_changed): mprelay pushes an upsert
+ *    when it learns an entry that the peer was not told of within the
+ *    last half reachable time (new entry, new MAC, a confirmation that
+ *    keeps the peer's copy alive: hf_neigh_sync_due) and a deletion for
+ *    each learned entry its gc deletes. No wake-up: the active drains
+ *    the ring every tick, as far as the window takes (the rest waits in
+ *    the ring), into the same SYNC batches as sessions; a passive
+ *    discards what it finds there. A full ring drops the change
+ *    (neigh_ring_full): the entry's next confirmation or the next bulk
+ *    repairs it. A bulk sync sends every REACHABLE/STALE learned entry
+ *    (one walk of the table after BULK_BEGIN, once the window has room
+ *    for all of it).
+ *  - dssd -> mprelay (hf_dssd_neigh_take): on the passive, delivered
+ *    NEIGH_UPSERT/NEIGH_DELETE records are queued for mprelay, woken
+ *    through dp->event_fd, which drains them with the workers' events
+ *    (hf_mprelay_apply_peer_neigh), checks them against its own ports
+ *    (port exists, address on a connected subnet of the port, unicast
+ *    MAC) and installs (hf_neigh_install, REACHABLE or STALE as sent)
+ *    or deletes; it reports each outcome (hf_dssd_neigh_result) for the
+ *    neigh_applied/neigh_refused counters. A full ring drops the record
+ *    (neigh_ring_full).
+ * Permanent (configured) entries are never sent: each node has its own.
  *
  * Epochs: the HA2 header epoch is drawn at create and again each time
  * the node becomes active: a sending period is a stream of its own
@@ -81,7 +108,10 @@
  *
  * Memory: the sender's window holds 4096 messages (5.6 MB), the
  * receiver's reorder buffer 1024 (1.4 MB), plus 8 bytes per session
- * slot for the refresh scan (2 MB at the default session-max).
+ * slot for the refresh scan (2 MB at the default session-max), plus
+ * the two neighbour rings: neighbour-max records each, rounded up to a
+ * power of two between 1024 and 65536, 16 bytes a record (1 MB each at
+ * the default neighbour-max).
  *
  * Concurrency: the dssd thread owns the socket, the window and the sync
  * state; it is an RCU reader only while it reads or changes the table.
@@ -141,7 +171,12 @@ struct hf_dssd;
 	X(install_nospc, "install errors: every worker pool full")	\
 	X(install_exists, "install errors: a key belongs to another session") \
 	X(install_invalid, "install errors: record keys do not mirror") \
-	X(rec_neigh, "neighbour records (ignored: neighbour sync not implemented)") \
+	X(neigh_upsert_tx, "neighbour upserts queued (changes and bulk)") \
+	X(neigh_delete_tx, "neighbour deletions queued")		\
+	X(neigh_rx, "neighbour records delivered from the peer")	\
+	X(neigh_applied, "peer neighbour records applied by mprelay")	\
+	X(neigh_refused, "peer neighbour records mprelay refused (port, subnet, MAC, table full)") \
+	X(neigh_ring_full, "neighbour changes dropped: a ring to/from mprelay was full") \
 	X(rec_unknown, "records of unknown type (skipped)")		\
 	X(rec_not_passive, "records not applied: this node is active")	\
 	X(bulk_rx_begin, "bulk syncs begun (received)")		\
@@ -164,6 +199,8 @@ struct hf_dssd_bulk {
 	uint64_t sessions;	/* sender: upserts queued; receiver:
 				 * upserts received in it */
 	uint64_t applied;	/* receiver: of which installed/updated */
+	uint64_t neighs;	/* sender: neighbour upserts queued;
+				 * receiver: received in it */
 	uint64_t msgs;		/* sender: messages of the bulk */
 	uint64_t msgs_acked;	/* sender: ... acknowledged */
 	enum hf_sw_bulk_state state;	/* sender's window view */
@@ -234,6 +271,31 @@ const struct hf_ha_sync_ops *hf_dssd_ops(const struct hf_dssd *d);
 
 /** hf_dssd_status() - the last published snapshot (at most ~2 ms old). */
 void hf_dssd_status(struct hf_dssd *d, struct hf_dssd_status *st);
+
+/* A neighbour change between mprelay and dssd, either way. */
+struct hf_dssd_neigh {
+	uint32_t ip;			/* host order */
+	uint16_t port;
+	uint8_t mac[6];			/* upsert */
+	uint8_t state;			/* upsert: HF_NEIGH_REACHABLE or
+					 * HF_NEIGH_STALE */
+	bool del;			/* a deletion */
+};
+
+/**
+ * hf_dssd_neigh_changed() - mprelay (the only producer): queue @n for the
+ * peer. Never waits. Return: false if the ring was full (counted).
+ */
+bool hf_dssd_neigh_changed(struct hf_dssd *d, const struct hf_dssd_neigh *n);
+
+/**
+ * hf_dssd_neigh_take() - mprelay (the only consumer): the oldest peer
+ * neighbour record dssd delivered, or false if none.
+ */
+bool hf_dssd_neigh_take(struct hf_dssd *d, struct hf_dssd_neigh *n);
+
+/** hf_dssd_neigh_result() - mprelay: one taken record @applied or not. */
+void hf_dssd_neigh_result(struct hf_dssd *d, bool applied);
 
 /** hf_dssd_counter_name() - "msg_rx", ... */
 const char *hf_dssd_counter_name(enum hf_dssd_counter c);

@@ -35,6 +35,8 @@
 #include <unistd.h>
 
 #include "common/time.h"
+#include "control/mprelay.h"
+#include "fwd/neigh.h"
 #include "fwd/session.h"
 #include "ha/dssd.h"
 #include "ha/ha_agent.h"
@@ -836,8 +838,9 @@ static void test_malformed(void **state)
 	assert_int_equal(live(&B), 1);
 	assert_non_null(find(&B, 5));
 	assert_null(find(&B, 4));
-	/* neighbour records are counted and skipped (not synced yet), as
-	 * are records of a type from a newer version */
+	/* a neighbour record goes to mprelay, which refuses this one
+	 * (198.18.1.7 is not on port 1's subnet); a record of a type from
+	 * a newer version is counted and skipped */
 	{
 		struct hf_hap_rec r = { .type = HF_HAP_REC_NEIGH_UPSERT };
 		static const uint8_t raw[3] = { 1, 2, 3 };
@@ -855,8 +858,14 @@ static void test_malformed(void **state)
 		assert_int_equal(hf_hap_batch_add(&b, &r), 0);
 		assert_int_equal(hf_hap_batch_finish(&b, &tx, &len), 0);
 		send_to(peer, LO2, port, buf, len);
-		wait_until(counter(&B, HF_DSSD_C_rec_neigh) == 1 &&
+		B.dp.dssd = B.d;	/* the test plays B's mprelay */
+		wait_until((hf_mprelay_apply_peer_neigh(&B.dp, hf_now_ns(),
+							64),
+			    counter(&B, HF_DSSD_C_neigh_refused) == 1) &&
+			   counter(&B, HF_DSSD_C_neigh_rx) == 1 &&
 			   counter(&B, HF_DSSD_C_rec_unknown) == 1, 2000);
+		assert_int_equal(counter(&B, HF_DSSD_C_neigh_applied), 0);
+		assert_int_equal(hf_neigh_count(B.dp.neigh), 0);
 		assert_int_equal(live(&B), 1);
 	}
 	/* the passive asked that sender for a bulk and acknowledged */
@@ -1126,6 +1135,208 @@ static void test_agents(void **state)
 	node_fini(&B);
 }
 
+/* ---- neighbour sync ---- */
+
+static const uint8_t mac_x[6] = { 0x02, 0xaa, 0, 0, 0, 0x01 };
+static const uint8_t mac_y[6] = { 0x02, 0xaa, 0, 0, 0, 0x02 };
+static const uint8_t mac_z[6] = { 0x02, 0xaa, 0, 0, 0, 0x03 };
+
+/* @n's entry (@port, @ip) has @mac (NULL: there is none) in @state. */
+static bool neigh_is(struct node *n, uint16_t port, uint32_t ip,
+		     const uint8_t *mac, enum hf_neigh_state state)
+{
+	const struct hf_neigh *e = hf_neigh_lookup(n->dp.neigh, port, ip);
+
+	if (!mac)
+		return !e;
+	return e && e->has_mac && memcmp(e->mac, mac, 6) == 0 &&
+	       hf_neigh_state_at(e, hf_now_ns(),
+				 hf_neigh_params(n->dp.neigh)) == state;
+}
+
+/* The test plays B's mprelay: apply what B's dssd delivered, then look. */
+#define peer_neigh_is(n, port, ip, mac, state)				\
+	(hf_mprelay_apply_peer_neigh(&(n)->dp, hf_now_ns(), 1024),	\
+	 neigh_is(n, port, ip, mac, state))
+
+/* A's mprelay learned (@port, @ip) -> @mac from an ARP packet. */
+static void learn(struct node *n, uint16_t port, uint32_t ip,
+		  const uint8_t *mac)
+{
+	enum hf_neigh_learn_result r;
+
+	r = hf_mprelay_learn(&n->dp, port, ip, mac, true, hf_now_ns());
+	assert_true(r == HF_NEIGH_LEARN_CREATED ||
+		    r == HF_NEIGH_LEARN_UPDATED);
+}
+
+static void push(struct node *n, uint16_t port, uint32_t ip,
+		 const uint8_t *mac)
+{
+	struct hf_dssd_neigh c = { .ip = ip, .port = port,
+				   .state = HF_NEIGH_REACHABLE };
+
+	memcpy(c.mac, mac, 6);
+	assert_true(hf_dssd_neigh_changed(n->d, &c));
+}
+
+/* every peer record B's dssd delivered was applied or refused */
+static bool neigh_accounted(struct node *n)
+{
+	const struct hf_dssd_status *st = status(n);
+
+	return st->counter[HF_DSSD_C_neigh_rx] ==
+	       st->counter[HF_DSSD_C_neigh_applied] +
+	       st->counter[HF_DSSD_C_neigh_refused];
+}
+
+static void test_neigh_sync(void **state)
+{
+	const uint64_t reach = 30 * HF_NSEC_PER_SEC;	/* config default */
+	const uint8_t mcast[6] = { 0x01, 0x00, 0x5e, 0, 0, 0x01 };
+	struct hf_dssd_neigh c = { .state = HF_NEIGH_REACHABLE };
+	struct hf_dssd_status *st;
+	struct node A, B;
+	uint64_t now, up, refused, bad;
+	uint32_t i;
+
+	(void)state;
+	port_base = 8;
+	node_init(&A, 1, LO1, LO2, NULL, false, 0);
+	node_init(&B, 2, LO2, LO1, NULL, false, 0);
+	assert_int_equal(hf_neigh_params(A.dp.neigh)->reachable_ns, reach);
+	/* each test thread plays its node's mprelay */
+	A.dp.dssd = A.d;
+	B.dp.dssd = B.d;
+	start(&A);
+	set_role(&A, true);
+	wait_until(status(&A)->active, 1000);
+
+	/* before B runs: an entry learned now (a change note and the
+	 * bulk), one learned long ago and STALE now whose note was lost
+	 * (the bulk only), a static one and an unresolved one (neither) */
+	now = hf_now_ns();
+	learn(&A, 0, IP(198, 18, 1, 10), mac_x);
+	assert_int_equal(hf_neigh_learn(A.dp.neigh, 0, IP(198, 18, 1, 11),
+					mac_y, true, now - reach - HF_NSEC_PER_SEC),
+			 HF_NEIGH_LEARN_CREATED);
+	assert_int_equal(hf_neigh_add_static(A.dp.neigh, 1, IP(198, 18, 2, 9),
+					     mac_z, now), 0);
+	assert_int_equal(hf_neigh_resolve(A.dp.neigh, 2, IP(198, 18, 3, 9),
+					  now), 0);
+	/* B's own notes while passive are discarded; a full ring drops */
+	for (i = 0; i < 1024; i++)
+		push(&B, 0, IP(198, 18, 1, 200), mac_x);
+	c.ip = IP(198, 18, 1, 200);
+	memcpy(c.mac, mac_x, 6);
+	assert_false(hf_dssd_neigh_changed(B.d, &c));
+
+	/* B joins: the bulk brings both usable entries, and their state */
+	start(&B);
+	wait_until(status(&B)->synced, 3000);
+	wait_until(peer_neigh_is(&B, 0, IP(198, 18, 1, 10), mac_x,
+				 HF_NEIGH_REACHABLE) &&
+		   peer_neigh_is(&B, 0, IP(198, 18, 1, 11), mac_y,
+				 HF_NEIGH_STALE), 3000);
+	assert_true(neigh_is(&B, 1, IP(198, 18, 2, 9), NULL, 0));
+	assert_true(neigh_is(&B, 2, IP(198, 18, 3, 9), NULL, 0));
+	assert_true(neigh_is(&B, 0, IP(198, 18, 1, 200), NULL, 0));
+	assert_int_equal(hf_neigh_count(B.dp.neigh), 2);
+	wait_until(status(&A)->bulk_tx.state == HF_SW_BULK_DONE, 2000);
+	assert_int_equal(status(&A)->bulk_tx.neighs, 2);
+	/* mprelay's counters reach B's next published status */
+	wait_until(counter(&B, HF_DSSD_C_neigh_applied) >= 2, 1000);
+	st = status(&B);
+	assert_int_equal(st->bulk_rx.neighs, 2);
+	assert_false(st->bulk_rx.running);
+	assert_int_equal(st->counter[HF_DSSD_C_neigh_refused], 0);
+	assert_int_equal(st->counter[HF_DSSD_C_neigh_ring_full], 1);
+	assert_true(st->counter[HF_DSSD_C_local_discarded] >= 1024);
+	assert_true(st->counter[HF_DSSD_C_neigh_applied] >= 2);
+	assert_true(st->counter[HF_DSSD_C_neigh_rx] >= 2);
+
+	/* incremental: a new entry, then a new MAC for it */
+	learn(&A, 1, IP(198, 18, 2, 20), mac_x);
+	wait_until(peer_neigh_is(&B, 1, IP(198, 18, 2, 20), mac_x,
+				 HF_NEIGH_REACHABLE), 3000);
+	learn(&A, 1, IP(198, 18, 2, 20), mac_y);
+	wait_until(peer_neigh_is(&B, 1, IP(198, 18, 2, 20), mac_y,
+				 HF_NEIGH_REACHABLE), 3000);
+	/* a confirmation right after is not worth a record; one half a
+	 * reachable time later is (it keeps the peer's copy alive) */
+	now = hf_now_ns();
+	assert_null(hf_neigh_sync_due(A.dp.neigh, 1, IP(198, 18, 2, 20), now));
+	assert_non_null(hf_neigh_sync_due(A.dp.neigh, 1, IP(198, 18, 2, 20),
+					  now + reach / 2));
+	assert_null(hf_neigh_sync_due(A.dp.neigh, 1, IP(198, 18, 2, 9),
+				      now + reach));	/* static */
+	/* B's static entry is B's: the peer's upsert and deletion of the
+	 * same key are refused */
+	assert_int_equal(hf_neigh_add_static(B.dp.neigh, 0,
+					     IP(198, 18, 1, 30), mac_z, now),
+			 0);
+	learn(&A, 0, IP(198, 18, 1, 30), mac_x);
+	wait_until(peer_neigh_is(&B, 0, IP(198, 18, 1, 30), mac_z,
+				 HF_NEIGH_PERMANENT) &&
+		   counter(&B, HF_DSSD_C_neigh_refused) == 1, 3000);
+
+	/* bad records, sent as mprelay would never: refused by B's
+	 * mprelay (port, subnet, its own address, broadcast), or not
+	 * even encoded by A (multicast MAC) */
+	bad = counter(&A, HF_DSSD_C_export_bad);
+	push(&A, 3, IP(198, 18, 1, 40), mac_x);		/* nports is 3 */
+	push(&A, 0, IP(10, 9, 9, 9), mac_x);		/* off-subnet */
+	push(&A, 0, IP(198, 18, 2, 40), mac_x);		/* port 1's subnet */
+	push(&A, 0, IP(198, 18, 1, 1), mac_x);		/* B's address */
+	push(&A, 0, IP(198, 18, 1, 255), mac_x);	/* broadcast */
+	push(&A, 0, IP(198, 18, 1, 41), mcast);
+	wait_until((hf_mprelay_apply_peer_neigh(&B.dp, hf_now_ns(), 1024),
+		    counter(&B, HF_DSSD_C_neigh_refused) == 6) &&
+		   counter(&A, HF_DSSD_C_export_bad) == bad + 1, 3000);
+	assert_true(neigh_is(&B, 0, IP(198, 18, 1, 41), NULL, 0));
+	assert_true(neigh_is(&B, 0, IP(10, 9, 9, 9), NULL, 0));
+	assert_true(neigh_is(&B, 0, IP(198, 18, 2, 40), NULL, 0));
+	assert_true(neigh_is(&B, 0, IP(198, 18, 1, 255), NULL, 0));
+	/* the passive's own check of the MAC, should a peer send one */
+	assert_int_equal(hf_neigh_install(B.dp.neigh, 0, IP(198, 18, 1, 41),
+					  mcast, false, now), -EINVAL);
+	assert_int_equal(hf_neigh_count(B.dp.neigh), 4);
+
+	/* deletions: A's gc, an hour from now, deletes every learned
+	 * entry (and the unresolved one, which was never sent) */
+	now = hf_now_ns();	/* A's counters as of now: a later snapshot */
+	wait_until(status(&A)->now_ns > now, 1000);
+	up = counter(&A, HF_DSSD_C_neigh_upsert_tx);
+	refused = counter(&B, HF_DSSD_C_neigh_refused);
+	assert_int_equal(hf_mprelay_neigh_gc(&A.dp, hf_now_ns() +
+					     3600 * HF_NSEC_PER_SEC), 5);
+	wait_until(peer_neigh_is(&B, 0, IP(198, 18, 1, 10), NULL, 0) &&
+		   peer_neigh_is(&B, 0, IP(198, 18, 1, 11), NULL, 0) &&
+		   peer_neigh_is(&B, 1, IP(198, 18, 2, 20), NULL, 0) &&
+		   counter(&B, HF_DSSD_C_neigh_refused) == refused + 1, 3000);
+	/* B's static entry stayed */
+	assert_true(neigh_is(&B, 0, IP(198, 18, 1, 30), mac_z,
+			     HF_NEIGH_PERMANENT));
+	assert_int_equal(hf_neigh_count(B.dp.neigh), 1);
+	/* statuses are published every few ms: wait for the last one */
+	wait_until(status(&A)->tx.depth == 0 &&
+		   counter(&A, HF_DSSD_C_neigh_delete_tx) == 4, 2000);
+	wait_until(neigh_accounted(&B), 1000);
+	st = status(&A);
+	assert_int_equal(st->counter[HF_DSSD_C_neigh_upsert_tx], up);
+	assert_int_equal(st->counter[HF_DSSD_C_neigh_ring_full], 0);
+	assert_int_equal(st->counter[HF_DSSD_C_neigh_rx], 0);
+	st = status(&B);
+	assert_int_equal(st->counter[HF_DSSD_C_msg_bad], 0);
+	print_message("neigh: A sent %llu upserts, %llu deletions; B applied %llu, refused %llu\n",
+		      (unsigned long long)status(&A)->counter[HF_DSSD_C_neigh_upsert_tx],
+		      (unsigned long long)status(&A)->counter[HF_DSSD_C_neigh_delete_tx],
+		      (unsigned long long)st->counter[HF_DSSD_C_neigh_applied],
+		      (unsigned long long)st->counter[HF_DSSD_C_neigh_refused]);
+	node_fini(&B);
+	node_fini(&A);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1137,6 +1348,7 @@ int main(void)
 		cmocka_unit_test(test_refresh),
 		cmocka_unit_test(test_lag),
 		cmocka_unit_test(test_agents),
+		cmocka_unit_test(test_neigh_sync),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
