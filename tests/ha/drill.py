@@ -338,6 +338,9 @@ def run_synclag(build=None, rate=10000, seconds=5.0):
     try:
         pair.wait_roles("a")
         t = pair.topo
+        # XDP frames sent into a veth vanish unless its peer (the bridge
+        # port) has an XDP program or GRO on
+        t.run("br1", "ethtool", "-K", "p-client", "gro", "on")
         before = pair.a.ha().get("sync", {})
         r = t.run("client", gen, "--dev", t.client["ifname"], "--dst-mac",
                   "02:00:5e:00:01:01", "--src-ip", topolib.CLIENT_ADDR,
