@@ -75,7 +75,7 @@ ha {{
     local-address {lha}
     peer-address {pha}
     link-group data any inside outside
-}}
+{extra_ha}}}
 """
 
 
@@ -102,7 +102,7 @@ class Node:
                 node_id=node_id, prio=prio,
                 preempt="yes" if pair.preempt else "no",
                 hold=pair.preempt_hold_ms, ha=nd["ha"], lha=nd["ha_addr"],
-                pha=other["ha_addr"]))
+                pha=other["ha_addr"], extra_ha=pair.extra_ha))
         self.proc = None
 
     def start(self):
@@ -182,9 +182,11 @@ class Node:
 class Pair:
     """The topology, both nodes, and the traffic server."""
 
-    def __init__(self, build=None, preempt=False, preempt_hold_ms=1000):
+    def __init__(self, build=None, preempt=False, preempt_hold_ms=1000,
+                 extra_ha=""):
         self.build = os.path.abspath(build or default_build())
         self.preempt, self.preempt_hold_ms = preempt, preempt_hold_ms
+        self.extra_ha = extra_ha    # more lines for the ha block
         self.dir = tempfile.mkdtemp(prefix="hafwd-drill-")
         self.topo = topolib.create()
         try:

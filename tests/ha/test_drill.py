@@ -44,3 +44,35 @@ def test_split_brain_resolved():
         assert ja["split_brains"] + jb["split_brains"] >= 1
     finally:
         pair.destroy()
+
+
+def test_path_monitor():
+    """A path group probing the server through the dataplane: when only
+    A's probes stop getting answers (the server drops echo requests from
+    A's own address: a blackhole route for it there), A turns
+    non-functional on its own and B takes over; B's probes still get
+    answers."""
+    server = drill.topolib.SERVER_ADDR
+    pair = drill.Pair(extra_ha=f"    path-group srv any interval 50 misses 3 "
+                               f"target {server}\n")
+    try:
+        pair.wait_roles("a")
+        ja = pair.a.ha()
+        tgt = ja["path_groups"][0]["targets"][0]
+        assert tgt["ip"] == server and not tgt["failed"], ja
+        pair.wait("probes answered on A",
+                  lambda: pair.a.ha()["path_groups"][0]["targets"][0]
+                  ["replied"] >= 3)
+        a_addr = pair.topo.nodes["a"]["outside_addr"]
+        pair.topo.run("server", "ip", "route", "add", "blackhole",
+                      f"{a_addr}/32")
+        pair.wait_active("b", timeout=5)
+        ja, jb = pair.a.ha(), pair.b.ha()
+        assert ja["state"] == "non-functional", ja
+        assert ja["fault"] == "path-group", ja
+        assert ja["path_groups"][0]["failed"], ja
+        assert not jb["path_groups"][0]["failed"], jb
+        counters = pair.a.ctl("show", "counters", "all")
+        assert "ha_probe_tx" in counters
+    finally:
+        pair.destroy()
