@@ -46,16 +46,6 @@ struct start_args {
 	char file[PATH_MAX];
 };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * Append the %-decoded @word to @out (@used bytes so far, @cap in all).
  * -EINVAL for a bad escape or a NUL byte, -ENAMETOOLONG if it does not
@@ -71,8 +61,8 @@ static int decode_append(const char *word, char *out, size_t *used,
 	for (p = word; *p; p++) {
 		c = *p;
 		if (c == '%') {
-			hi = hexval(p[1]);
-			lo = hi < 0 ? -1 : hexval(p[2]);
+			hi = hf_hexval(p[1]);
+			lo = hi < 0 ? -1 : hf_hexval(p[2]);
 			if (lo < 0 || (hi == 0 && lo == 0))
 				return -EINVAL;
 			c = (char)(hi << 4 | lo);

@@ -8,6 +8,7 @@
  */
 #include "control/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -328,6 +329,21 @@ static int st_port(struct hf_cfg_parser *p, int argc, char **argv)
 	strcpy(port->name, argv[1]);
 	port->line = p->line;
 	p->port = port;
+	return 0;
+}
+
+int hf_cfg_check_name(struct hf_cfg_parser *p, const char *what,
+		      const char *name)
+{
+	const char *c;
+
+	for (c = name; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("-_.", *c))
+			return hf_cfg_perr(p, "%s name '%s': only letters, digits, '-', '_' and '.'",
+					   what, name);
+	if (strlen(name) >= HF_NAME_MAX)
+		return hf_cfg_perr(p, "%s name '%s' is longer than %d characters",
+				   what, name, HF_NAME_MAX - 1);
 	return 0;
 }
 

@@ -43,21 +43,6 @@ static bool is_martian(uint32_t ip)
 
 #define MARTIAN_WHY "0/8, 127/8, 169.254/16, multicast or 240/4"
 
-/* Group names appear in `show ha` and JSON: same rule as zone names. */
-static int check_group_name(struct hf_cfg_parser *p, const char *what,
-			    const char *name)
-{
-	const char *c;
-
-	for (c = name; *c; c++)
-		if (!isalnum((unsigned char)*c) && !strchr("-_.", *c))
-			return hf_cfg_perr(p, "%s name '%s': only letters, digits, '-', '_' and '.'",
-					   what, name);
-	if (strlen(name) >= HF_NAME_MAX)
-		return hf_cfg_perr(p, "%s name '%s' is longer than %d characters",
-				   what, name, HF_NAME_MAX - 1);
-	return 0;
-}
 
 static const struct hf_cfg_ha_group *find_group(const struct hf_cfg_ha *ha,
 						const char *name)
@@ -86,7 +71,7 @@ static int group_begin(struct hf_cfg_parser *p, const char *what,
 	const struct hf_cfg_ha_group *dup;
 	struct hf_cfg_ha_group *g;
 
-	if (check_group_name(p, what, argv[1]))
+	if (hf_cfg_check_name(p, what, argv[1]))
 		return -EINVAL;
 	dup = find_group(&p->cfg->ha, argv[1]);
 	if (dup)
@@ -162,16 +147,6 @@ static int kw_peer_address(struct hf_cfg_parser *p, int argc, char **argv)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decode @n hex digits at @hex into the HA key. @what names the source. */
 static int set_key(struct hf_cfg_parser *p, const char *what, const char *hex,
 		   size_t n)
@@ -180,7 +155,7 @@ static int set_key(struct hf_cfg_parser *p, const char *what, const char *hex,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (hexval(hex[i]) < 0)
+		if (hf_hexval(hex[i]) < 0)
 			return hf_cfg_perr(p, "%s: character %zu is not a hex digit",
 					   what, i + 1);
 	if (n & 1)
@@ -190,8 +165,8 @@ static int set_key(struct hf_cfg_parser *p, const char *what, const char *hex,
 		return hf_cfg_perr(p, "%s has %zu hex digits, need %d..%d",
 				   what, n, KEY_HEX_MIN, KEY_HEX_MAX);
 	for (i = 0; i < n / 2; i++)
-		ha->key[i] = (uint8_t)(hexval(hex[2 * i]) << 4 |
-				       hexval(hex[2 * i + 1]));
+		ha->key[i] = (uint8_t)(hf_hexval(hex[2 * i]) << 4 |
+				       hf_hexval(hex[2 * i + 1]));
 	ha->key_len = (uint32_t)(n / 2);
 	return 0;
 }

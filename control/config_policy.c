@@ -12,7 +12,6 @@
  * Zones and ports must be defined before a line names them. Any of these
  * lines makes hafwd stateful.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,19 +31,12 @@ static int zone_index(const struct hf_cfg_policy *pc, const char *name)
 	return -1;
 }
 
-/* Names appear in CLI tables and JSON: letters, digits, '-', '_', '.'. */
+/* A zone or rule name; "any" means any zone in a rule. */
 static int check_name(struct hf_cfg_parser *p, const char *what,
 		      const char *name)
 {
-	const char *c;
-
-	for (c = name; *c; c++)
-		if (!isalnum((unsigned char)*c) && !strchr("-_.", *c))
-			return hf_cfg_perr(p, "%s name '%s': only letters, digits, '-', '_' and '.'",
-					   what, name);
-	if (strlen(name) >= HF_NAME_MAX)
-		return hf_cfg_perr(p, "%s name '%s' is longer than %d characters",
-				   what, name, HF_NAME_MAX - 1);
+	if (hf_cfg_check_name(p, what, name))
+		return -EINVAL;
 	if (!strcmp(name, "any"))
 		return hf_cfg_perr(p, "'any' is reserved and cannot name a %s",
 				   what);

@@ -65,6 +65,16 @@ int hf_parse_prefix4(const char *s, uint32_t *ip, uint8_t *len)
 	return 0;
 }
 
+int hf_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 int hf_parse_mac(const char *s, uint8_t mac[6])
 {
 	unsigned int b[6];

@@ -31,6 +31,14 @@ struct hf_cfg_parser {
 __attribute__((format(printf, 2, 3)))
 int hf_cfg_perr(struct hf_cfg_parser *p, const char *fmt, ...);
 
+/**
+ * hf_cfg_check_name() - a name (@what: "zone", "rule", "link group"...)
+ * shown in CLI tables and JSON: letters, digits, '-', '_', '.', shorter
+ * than HF_NAME_MAX. 0, or -EINVAL with the error written.
+ */
+int hf_cfg_check_name(struct hf_cfg_parser *p, const char *what,
+		      const char *name);
+
 /** hf_cfg_port_ref() - index of port @name into *@idx, or an error. */
 int hf_cfg_port_ref(struct hf_cfg_parser *p, const char *name, int *idx);
 

@@ -52,6 +52,9 @@ static inline bool hf_prefix4_overlap(uint32_t a, uint8_t alen, uint32_t b,
 	return (a & m) == (b & m);
 }
 
+/** hf_hexval() - the value of hex digit @c (either case), or -1. */
+int hf_hexval(char c);
+
 /** hf_fmt_ip4() - host-order address to text in @buf (>= 16 bytes). */
 const char *hf_fmt_ip4(uint32_t ip, char *buf);
 
