@@ -537,7 +537,7 @@ static int run_admin(struct hf_ha_agent *a, enum hf_ha_admin cmd,
 			snprintf(a->admin_err, sizeof(a->admin_err),
 				 "this node is %s: only the active node can fail over",
 				 hf_ha_state_name(a->sm.state));
-		else if (rc == -EAGAIN)
+		else if (rc == -ENOTCONN || rc == -EBUSY || rc == -EAGAIN)
 			snprintf(a->admin_err, sizeof(a->admin_err),
 				 "the peer cannot take over now: it must be alive, passive, healthy and synced (peer %s%s%s)",
 				 a->sm.peer.alive ? hf_ha_state_name(a->sm.peer.state) : "not alive",
