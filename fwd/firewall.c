@@ -152,12 +152,12 @@ void hf_firewall_ahead(struct hf_worker *w, const struct hf_policy *pol,
 
 		e->ip_addr = 0;
 		keys[i] = NULL;
-		/* the checks ipv4_input() makes before it gets here;
-		 * whatever fails them never reaches hf_firewall() */
+		/* enough to find the flow; ipv4_input() validates it all
+		 * (checksum too) before hf_firewall() uses the entry */
 		if (hf_parse_eth(frame, desc[i].len, &type) ||
 		    type != HF_ETH_P_IPV4 ||
-		    hf_parse_ipv4(frame + HF_ETH_HLEN,
-				  desc[i].len - HF_ETH_HLEN, &ip_len))
+		    hf_parse_ipv4_bounds(frame + HF_ETH_HLEN,
+					 desc[i].len - HF_ETH_HLEN, &ip_len))
 			continue;
 		e->ip_addr = desc[i].addr + HF_ETH_HLEN;
 		e->res = (uint8_t)hf_flow_of(

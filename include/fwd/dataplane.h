@@ -242,24 +242,33 @@ struct hf_dataplane {
  * hf_l3_addr_for() - the address of @port whose subnet holds @ip, else
  * the port's first address, else 0. Used as ARP sender and ICMP source.
  */
-static inline uint32_t hf_l3_addr_for(const struct hf_l3_port *p, uint32_t ip)
+/* the first of the @n addresses @a whose subnet holds @ip, or NULL */
+static inline const struct hf_cfg_addr *hf_l3_subnet_of(
+	const struct hf_cfg_addr *a, uint32_t n, uint32_t ip)
 {
 	uint32_t i;
 
+	for (i = 0; i < n; i++) {
+		uint32_t m = a[i].len ? ~0u << (32 - a[i].len) : 0;
+
+		if ((a[i].ip & m) == (ip & m))
+			return &a[i];
+	}
+	return NULL;
+}
+
+static inline uint32_t hf_l3_addr_for(const struct hf_l3_port *p, uint32_t ip)
+{
+	const struct hf_cfg_addr *a = NULL;
+
 	/* while active, speak from the virtual address: whatever the
 	 * neighbours learn stays right after a failover */
-	for (i = 0; p->vactive && i < p->nvaddr; i++) {
-		uint32_t m = p->vaddr[i].len ? ~0u << (32 - p->vaddr[i].len) : 0;
-
-		if ((p->vaddr[i].ip & m) == (ip & m))
-			return p->vaddr[i].ip;
-	}
-	for (i = 0; i < p->naddr; i++) {
-		uint32_t m = p->addr[i].len ? ~0u << (32 - p->addr[i].len) : 0;
-
-		if ((p->addr[i].ip & m) == (ip & m))
-			return p->addr[i].ip;
-	}
+	if (p->vactive)
+		a = hf_l3_subnet_of(p->vaddr, p->nvaddr, ip);
+	if (!a)
+		a = hf_l3_subnet_of(p->addr, p->naddr, ip);
+	if (a)
+		return a->ip;
 	return p->naddr ? p->addr[0].ip : 0;
 }
 

@@ -158,14 +158,13 @@ static inline uint32_t hf_ipv4_hlen(const struct hf_ipv4 *ip)
 }
 
 /*
- * hf_parse_ipv4() - validate an IPv4 header (RFC 1812 5.2.2).
- * @l3: start of the IP header; @avail: bytes from there to the frame end,
- * which may include Ethernet padding. On success *@ip_len is the IP total
- * length, which the caller uses instead of @avail (padding is ignored).
+ * hf_parse_ipv4_bounds() - the structural half of hf_parse_ipv4():
+ * version, header and total length within @avail; no checksum. For a
+ * look at a packet that hf_parse_ipv4() validates again later.
  */
-static inline enum hf_parse_result hf_parse_ipv4(const uint8_t *l3,
-						 uint32_t avail,
-						 uint32_t *ip_len)
+static inline enum hf_parse_result hf_parse_ipv4_bounds(const uint8_t *l3,
+							uint32_t avail,
+							uint32_t *ip_len)
 {
 	const struct hf_ipv4 *ip = (const struct hf_ipv4 *)l3;
 	uint32_t hlen, tot;
@@ -184,9 +183,29 @@ static inline enum hf_parse_result hf_parse_ipv4(const uint8_t *l3,
 		return HF_PARSE_IP_TOTLEN;
 	if (tot > avail)
 		return HF_PARSE_IP_TRUNC;
-	if (hf_csum(l3, hlen) != 0)
-		return HF_PARSE_IP_CSUM;
 	*ip_len = tot;
+	return HF_PARSE_OK;
+}
+
+/*
+ * hf_parse_ipv4() - validate an IPv4 header (RFC 1812 5.2.2).
+ * @l3: start of the IP header; @avail: bytes from there to the frame end,
+ * which may include Ethernet padding. On success *@ip_len is the IP total
+ * length, which the caller uses instead of @avail (padding is ignored).
+ */
+static inline enum hf_parse_result hf_parse_ipv4(const uint8_t *l3,
+						 uint32_t avail,
+						 uint32_t *ip_len)
+{
+	enum hf_parse_result r;
+	uint32_t tot;
+
+	r = hf_parse_ipv4_bounds(l3, avail, &tot);
+	if (r)
+		return r;
+	if (hf_csum(l3, hf_ipv4_hlen((const struct hf_ipv4 *)l3)) != 0)
+		return HF_PARSE_IP_CSUM;
+	*ip_len = tot;	/* written on success only */
 	return HF_PARSE_OK;
 }
 
