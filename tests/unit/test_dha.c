@@ -43,7 +43,6 @@
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <linux/veth.h>
 
 #include "common/compiler.h"
 #include "common/time.h"
@@ -54,6 +53,7 @@
 #include "ha/ha_agent.h"
 
 #include "dp_fixture.h"
+#include "rtnl_fixture.h"
 
 #define MS(x)		((uint64_t)(x) * HF_NSEC_PER_MSEC)
 #define T0		MS(5000000)	/* any monotonic start */
@@ -1077,114 +1077,10 @@ static int kernel_teardown(void **state)
 	return ret;
 }
 
-struct nlreq {
-	uint8_t b[1024] __attribute__((aligned(8)));
-	size_t len;
-};
-
-static void nl_put(struct nlreq *x, const void *p, size_t n)
-{
-	memcpy(x->b + x->len, p, n);
-	x->len += NLMSG_ALIGN(n);
-}
-
-static size_t nl_attr(struct nlreq *x, uint16_t type, const void *p,
-		      size_t n)
-{
-	struct rtattr a = { .rta_len = (unsigned short)RTA_LENGTH(n),
-			    .rta_type = type };
-	size_t at = x->len;
-
-	memcpy(x->b + x->len, &a, sizeof(a));
-	if (n)
-		memcpy(x->b + x->len + RTA_LENGTH(0), p, n);
-	x->len += RTA_ALIGN(RTA_LENGTH(n));
-	return at;
-}
-
-static void nl_nest_end(struct nlreq *x, size_t at)
-{
-	struct rtattr a;
-
-	memcpy(&a, x->b + at, sizeof(a));
-	a.rta_len = (unsigned short)(x->len - at);
-	memcpy(x->b + at, &a, sizeof(a));
-}
-
-/* Send the request in @x (header filled here); 0 or the kernel's -errno. */
-static int rt_call(int fd, struct nlreq *x, uint16_t type, uint16_t flags)
-{
-	struct nlmsghdr h = { .nlmsg_len = (uint32_t)x->len,
-			      .nlmsg_type = type,
-			      .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags,
-			      .nlmsg_seq = 1 };
-	uint8_t rx[4096];
-	int32_t err;
-	ssize_t r;
-
-	memcpy(x->b, &h, sizeof(h));
-	if (send(fd, x->b, x->len, 0) < 0)
-		return -errno;
-	for (;;) {
-		r = recv(fd, rx, sizeof(rx), 0);
-		if (r < 0)
-			return -errno;
-		if ((size_t)r < NLMSG_LENGTH(sizeof(err)))
-			return -EPROTO;
-		memcpy(&h, rx, sizeof(h));
-		if (h.nlmsg_type != NLMSG_ERROR)
-			continue;
-		memcpy(&err, rx + NLMSG_HDRLEN, sizeof(err));
-		return err;
-	}
-}
-
-static int veth_add(int fd, const char *a, const char *b)
-{
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct nlreq x = { .len = NLMSG_HDRLEN };
-	size_t info, data, peer;
-
-	nl_put(&x, &ifi, sizeof(ifi));
-	nl_attr(&x, IFLA_IFNAME, a, strlen(a) + 1);
-	info = nl_attr(&x, IFLA_LINKINFO, NULL, 0);
-	nl_attr(&x, IFLA_INFO_KIND, "veth", 5);
-	data = nl_attr(&x, IFLA_INFO_DATA, NULL, 0);
-	peer = nl_attr(&x, VETH_INFO_PEER, NULL, 0);
-	nl_put(&x, &ifi, sizeof(ifi));
-	nl_attr(&x, IFLA_IFNAME, b, strlen(b) + 1);
-	nl_nest_end(&x, peer);
-	nl_nest_end(&x, data);
-	nl_nest_end(&x, info);
-	return rt_call(fd, &x, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-}
-
-static int link_set(int fd, int ifindex, bool up)
-{
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
-				 .ifi_index = ifindex,
-				 .ifi_flags = up ? IFF_UP : 0,
-				 .ifi_change = IFF_UP };
-	struct nlreq x = { .len = NLMSG_HDRLEN };
-
-	nl_put(&x, &ifi, sizeof(ifi));
-	return rt_call(fd, &x, RTM_NEWLINK, 0);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	const uint64_t *x = a, *y = b;
-
-	return *x < *y ? -1 : *x > *y;
-}
-
 /* Sort @v, print median and maximum in us; return the median. */
 static uint64_t report_us(const char *what, uint64_t *v, size_t n)
 {
-	qsort(v, n, sizeof(v[0]), cmp_u64);
-	print_message("  %-34s median %6llu us, max %6llu us\n", what,
-		      (unsigned long long)v[n / 2] / 1000,
-		      (unsigned long long)v[n - 1] / 1000);
+	report_sorted_us(34, what, v, n);
 	return v[n / 2];
 }
 
@@ -1293,43 +1189,6 @@ static void test_kernel_link_to_agent(void **state)
 	assert_true(ack[1][ROUNDS - 1] <= DETECT_MAX_NS);
 	tnode_fini(n);
 	free(n);
-}
-
-/* veth @a (ifindex @ia) here, its peer @b (ifindex @ib) in @ns_fd. */
-static int veth_add_ns(int fd, const char *a, int ia, const char *b, int ib,
-		       int ns_fd)
-{
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ia };
-	struct nlreq x = { .len = NLMSG_HDRLEN };
-	uint32_t nsfd = (uint32_t)ns_fd;
-	size_t info, data, peer;
-
-	nl_put(&x, &ifi, sizeof(ifi));
-	nl_attr(&x, IFLA_IFNAME, a, strlen(a) + 1);
-	info = nl_attr(&x, IFLA_LINKINFO, NULL, 0);
-	nl_attr(&x, IFLA_INFO_KIND, "veth", 5);
-	data = nl_attr(&x, IFLA_INFO_DATA, NULL, 0);
-	peer = nl_attr(&x, VETH_INFO_PEER, NULL, 0);
-	ifi.ifi_index = ib;
-	nl_put(&x, &ifi, sizeof(ifi));
-	nl_attr(&x, IFLA_IFNAME, b, strlen(b) + 1);
-	nl_attr(&x, IFLA_NET_NS_FD, &nsfd, sizeof(nsfd));
-	nl_nest_end(&x, peer);
-	nl_nest_end(&x, data);
-	nl_nest_end(&x, info);
-	return rt_call(fd, &x, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-}
-
-static int link_set_name(int fd, const char *name, bool up)
-{
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
-				 .ifi_flags = up ? IFF_UP : 0,
-				 .ifi_change = IFF_UP };
-	struct nlreq x = { .len = NLMSG_HDRLEN };
-
-	nl_put(&x, &ifi, sizeof(ifi));
-	nl_attr(&x, IFLA_IFNAME, name, strlen(name) + 1);
-	return rt_call(fd, &x, RTM_NEWLINK, 0);
 }
 
 #define CARRIER_ROUNDS	4

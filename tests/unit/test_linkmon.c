@@ -3,8 +3,8 @@
  * test_linkmon.c - the dha link monitor (ha/linkmon.h).
  *
  * Two kinds of tests:
- * - pure: crafted netlink datagrams (built below with small nlmsghdr /
- *   ifinfomsg / rtattr builders) fed to hf_linkmon_parse() on a monitor
+ * - pure: crafted netlink datagrams (built with the rtnl_fixture.h
+ *   builder) fed to hf_linkmon_parse() on a monitor
  *   without a socket: the "up" rule as a table, deletion, foreign
  *   senders, multi-message datagrams, dump reconcile and its failure
  *   modes, the up hold-down, and every truncation of a datagram plus
@@ -41,11 +41,12 @@
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <linux/veth.h>
 
 #include "common/compiler.h"
 #include "common/time.h"
 #include "ha/linkmon.h"
+
+#include "rtnl_fixture.h"
 
 #define MS(x)		((uint64_t)(x) * HF_NSEC_PER_MSEC)
 #define T0		MS(1000000)	/* any monotonic start */
@@ -53,87 +54,7 @@
 #define NO_OPER		(-1)
 #define DETECT_MAX_NS	MS(20)		/* issue 4: link failure <= 20 ms */
 
-/* ---- netlink builders ------------------------------------------------ */
-
-struct nlb {
-	uint8_t b[8192] __attribute__((aligned(8)));
-	size_t len;
-	size_t cur;		/* start of the message being built */
-};
-
-static void nlb_reset(struct nlb *x)
-{
-	memset(x, 0, sizeof(*x));
-}
-
-static void nlb_fix(struct nlb *x)
-{
-	struct nlmsghdr *h = (struct nlmsghdr *)(x->b + x->cur);
-
-	h->nlmsg_len = (uint32_t)(x->len - x->cur);
-}
-
-static void nlb_msg(struct nlb *x, uint16_t type, uint16_t flags,
-		    uint32_t seq, uint32_t pid)
-{
-	struct nlmsghdr *h;
-
-	x->len = NLMSG_ALIGN(x->len);
-	assert_true(x->len + NLMSG_HDRLEN <= sizeof(x->b));
-	x->cur = x->len;
-	h = (struct nlmsghdr *)(x->b + x->cur);
-	h->nlmsg_type = type;
-	h->nlmsg_flags = flags;
-	h->nlmsg_seq = seq;
-	h->nlmsg_pid = pid;
-	x->len += NLMSG_HDRLEN;
-	nlb_fix(x);
-}
-
-/* Raw payload, padded to 4 bytes (inside the message length). */
-static void nlb_put(struct nlb *x, const void *data, size_t len)
-{
-	assert_true(x->len + NLMSG_ALIGN(len) <= sizeof(x->b));
-	memcpy(x->b + x->len, data, len);
-	x->len += NLMSG_ALIGN(len);
-	nlb_fix(x);
-}
-
-static void nlb_attr(struct nlb *x, uint16_t type, const void *data,
-		     size_t len)
-{
-	struct rtattr rta = {
-		.rta_len = (unsigned short)RTA_LENGTH(len),
-		.rta_type = type,
-	};
-
-	assert_true(x->len + RTA_SPACE(len) <= sizeof(x->b));
-	memcpy(x->b + x->len, &rta, sizeof(rta));
-	if (len)	/* nests and empty attributes pass NULL */
-		memcpy(x->b + x->len + RTA_LENGTH(0), data, len);
-	x->len += RTA_SPACE(len);
-	nlb_fix(x);
-}
-
-static void nlb_str(struct nlb *x, uint16_t type, const char *s)
-{
-	nlb_attr(x, type, s, strlen(s) + 1);
-}
-
-static size_t nlb_nest(struct nlb *x, uint16_t type)
-{
-	size_t at = x->len;
-
-	nlb_attr(x, type | NLA_F_NESTED, NULL, 0);
-	return at;
-}
-
-static void nlb_nest_end(struct nlb *x, size_t at)
-{
-	struct rtattr *rta = (struct rtattr *)(x->b + at);
-
-	rta->rta_len = (unsigned short)(x->len - at);
-}
+/* ---- crafted datagrams (builder: rtnl_fixture.h) ------------------- */
 
 /* One link message as the kernel would send it. */
 static void link_msg_fam(struct nlb *x, uint16_t type, uint8_t family,
@@ -847,69 +768,6 @@ static int kernel_teardown(void **state)
 	return ret;
 }
 
-/* Send a request with NLM_F_ACK; 0 or the kernel's -errno. */
-static int rt_call(int fd, struct nlb *x)
-{
-	struct nlmsghdr h;
-	uint8_t rx[4096];
-	int32_t err;
-	ssize_t r;
-
-	if (send(fd, x->b, x->len, 0) < 0)
-		return -errno;
-	for (;;) {
-		r = recv(fd, rx, sizeof(rx), 0);
-		if (r < 0)
-			return -errno;
-		if ((size_t)r < NLMSG_LENGTH(sizeof(err)))
-			return -EPROTO;
-		memcpy(&h, rx, sizeof(h));
-		if (h.nlmsg_type != NLMSG_ERROR)
-			continue;
-		memcpy(&err, rx + NLMSG_HDRLEN, sizeof(err));
-		return err;
-	}
-}
-
-static int veth_add(int fd, const char *a, const char *b)
-{
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	size_t info, data, peer;
-	struct nlb x;
-
-	nlb_reset(&x);
-	nlb_msg(&x, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
-		NLM_F_EXCL, 1, 0);
-	nlb_put(&x, &ifi, sizeof(ifi));
-	nlb_str(&x, IFLA_IFNAME, a);
-	info = nlb_nest(&x, IFLA_LINKINFO);
-	nlb_str(&x, IFLA_INFO_KIND, "veth");
-	data = nlb_nest(&x, IFLA_INFO_DATA);
-	peer = nlb_nest(&x, VETH_INFO_PEER);
-	nlb_put(&x, &ifi, sizeof(ifi));
-	nlb_str(&x, IFLA_IFNAME, b);
-	nlb_nest_end(&x, peer);
-	nlb_nest_end(&x, data);
-	nlb_nest_end(&x, info);
-	return rt_call(fd, &x);
-}
-
-static int link_set(int fd, int ifindex, bool up)
-{
-	struct ifinfomsg ifi = {
-		.ifi_family = AF_UNSPEC,
-		.ifi_index = ifindex,
-		.ifi_flags = up ? IFF_UP : 0,
-		.ifi_change = IFF_UP,
-	};
-	struct nlb x;
-
-	nlb_reset(&x);
-	nlb_msg(&x, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, 2, 0);
-	nlb_put(&x, &ifi, sizeof(ifi));
-	return rt_call(fd, &x);
-}
-
 static int link_del(int fd, int ifindex)
 {
 	struct ifinfomsg ifi = {
@@ -974,20 +832,10 @@ static bool pump_mask(struct hf_linkmon *m, uint32_t want,
 	}
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	const uint64_t *x = a, *y = b;
-
-	return *x < *y ? -1 : *x > *y;
-}
-
 /* Sort @v and print its median and maximum in microseconds. */
 static uint64_t report_us(const char *what, uint64_t *v, size_t n)
 {
-	qsort(v, n, sizeof(v[0]), cmp_u64);
-	printf("  %-28s median %6llu us, max %6llu us\n", what,
-	       (unsigned long long)v[n / 2] / 1000,
-	       (unsigned long long)v[n - 1] / 1000);
+	report_sorted_us(28, what, v, n);
 	return v[n - 1];
 }
 
